@@ -1,0 +1,210 @@
+"""The auctioneer: batches start requests and runs auction rounds back to back (diego.md §1.1).
+
+A round lists the cells (BBS), fetches every rep's state in parallel, drains the batch,
+schedules it with :mod:`simulator.diego.auction` (one ``decision`` record per item), sends each
+winning cell its work in one Perform, and reports failures to the BBS. Work that arrives during a
+round waits for the next one.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simulator.diego.auction import CellState, LRPWork, Placement, TaskWork, schedule_round
+from simulator.engine import Engine
+
+if TYPE_CHECKING:
+    from simulator.diego.platform import DiegoPlatform
+
+
+class Auctioneer:
+    def __init__(self, platform: DiegoPlatform) -> None:
+        self.p = platform
+        self.batch_lrps: dict[str, tuple[str, int]] = {}
+        self.batch_tasks: dict[str, None] = {}
+        self.round = 0
+        self.in_round = False
+        self.expected_states = 0
+        self.states: list[CellState] = []
+        self.pending_performs = 0
+        self.placements_total = 0
+
+    def register(self, engine: Engine) -> None:
+        for name in (
+            "add_lrps",
+            "add_tasks",
+            "begin_round",
+            "cells_listed",
+            "state_received",
+            "perform_done",
+        ):
+            engine.register(f"auctioneer.{name}", getattr(self, name))
+
+    # -- intake -------------------------------------------------------------------------------
+
+    def add_lrps(self, app: str, indices: list[int]) -> None:
+        for index in indices:
+            self.batch_lrps[f"{app}/{index}"] = (app, index)
+        self._has_work()
+
+    def add_tasks(self, guids: list[str]) -> None:
+        for guid in guids:
+            self.batch_tasks[guid] = None
+        self._has_work()
+
+    def _has_work(self) -> None:
+        # The one-slot HasWork channel: many requests merge into one signal (§1.1).
+        if not self.in_round:
+            self.in_round = True
+            self.p.engine.schedule(0.0, "auctioneer.begin_round")
+
+    # -- a round ------------------------------------------------------------------------------
+
+    def begin_round(self) -> None:
+        self.round += 1
+        self.p.set_status("auctioneer", f"auction round {self.round}: fetching cells")
+        self.p.send("auctioneer", "bbs", "GET /v1/cells", "bbs.cells_requested")
+
+    def cells_listed(self, names: list[str]) -> None:
+        self.states = []
+        self.expected_states = len(names)
+        if not names:
+            self._schedule([])
+            return
+        for name in names:
+            self.p.send(
+                "auctioneer", f"rep@{name}", "GET /state", "rep.state_requested", name, self.round, cell=name
+            )
+
+    def state_received(self, round_no: int, state: CellState) -> None:
+        if round_no != self.round:
+            return
+        self.states.append(state)
+        if len(self.states) == self.expected_states:
+            self._schedule(self.states)
+
+    def _schedule(self, states: list[CellState]) -> None:
+        lrps: list[LRPWork] = []
+        for key, (app, index) in self.batch_lrps.items():
+            lrp = self.p.actual.get(key)
+            desired = self.p.desired.get(app)
+            # Only records still waiting for a cell take part (the BBS de-duplicates too).
+            if lrp is None or desired is None or lrp.state != "UNCLAIMED":
+                continue
+            lrps.append(
+                LRPWork(app, index, desired.memory_mb, desired.disk_mb, desired.stack, desired.placement_tags)
+            )
+        tasks: list[TaskWork] = []
+        for guid in self.batch_tasks:
+            task = self.p.tasks.get(guid)
+            if task is None or task.state != "PENDING":
+                continue
+            tasks.append(
+                TaskWork(guid, task.app, task.memory_mb, task.disk_mb, task.stack, task.placement_tags)
+            )
+        self.batch_lrps = {}
+        self.batch_tasks = {}
+        # Cells in a stable order before the scheduler shuffles: the round's randomness then
+        # depends only on the run's generator, not on message arrival order.
+        states = sorted(states, key=lambda s: s.index)
+        self.p.set_status(
+            "auctioneer",
+            f"auction round {self.round}: {len(lrps)} LRP(s), {len(tasks)} task(s)",
+        )
+        settings = self.p.scenario.diego
+        placements = schedule_round(states, lrps, tasks, settings, self.p.engine.rng)
+        work_by_cell: dict[str, tuple[list[LRPWork], list[TaskWork]]] = {}
+        for placement in placements:
+            self._record_decision(placement)
+            if placement.winner is None:
+                self._report_failure(placement.work, placement.error or "")
+                continue
+            self.placements_total += 1
+            lrp_list, task_list = work_by_cell.setdefault(placement.winner, ([], []))
+            if isinstance(placement.work, LRPWork):
+                lrp_list.append(placement.work)
+            else:
+                task_list.append(placement.work)
+        self.pending_performs = len(work_by_cell)
+        for cell, (cell_lrps, cell_tasks) in work_by_cell.items():
+            parts = [f"{w.app}/{w.index}" for w in cell_lrps] + [f"task {w.guid}" for w in cell_tasks]
+            self.p.send(
+                "auctioneer",
+                f"rep@{cell}",
+                f"POST /work Perform ({', '.join(parts)})",
+                "rep.perform",
+                cell,
+                self.round,
+                cell_lrps,
+                cell_tasks,
+                cell=cell,
+                instances=[f"{w.app}/{w.index}" for w in cell_lrps],
+            )
+        if not work_by_cell:
+            self._end_round()
+
+    def perform_done(self, round_no: int, failed_lrps: list[LRPWork], failed_tasks: list[TaskWork]) -> None:
+        # Work the rep hands back keeps the auction's original, empty placement error (§1.10).
+        for work in [*failed_lrps, *failed_tasks]:
+            self._report_failure(work, "")
+        self.pending_performs -= 1
+        if self.pending_performs == 0:
+            self._end_round()
+
+    def _end_round(self) -> None:
+        if self.batch_lrps or self.batch_tasks:
+            self.p.engine.schedule(0.0, "auctioneer.begin_round")
+        else:
+            self.in_round = False
+            self.p.set_status("auctioneer", "idle")
+
+    def _report_failure(self, work: LRPWork | TaskWork, error: str) -> None:
+        if isinstance(work, LRPWork):
+            self.p.send(
+                "auctioneer",
+                "bbs",
+                f"FailActualLRP {work.key}: {error or 'rejected by cell'}",
+                "bbs.fail_actual",
+                work.key,
+                error or "rejected by cell",
+                instance=work.key,
+                app=work.app,
+            )
+        else:
+            self.p.send(
+                "auctioneer",
+                "bbs",
+                f"RejectTask {work.guid}: {error or 'rejected by cell'}",
+                "bbs.reject_task",
+                work.guid,
+                error or "rejected by cell",
+                task=work.guid,
+                app=work.app,
+            )
+
+    def _record_decision(self, placement: Placement) -> None:
+        work = placement.work
+        settings = self.p.scenario.diego
+        is_lrp = isinstance(work, LRPWork)
+        weights: dict[str, float] = {"starting_container_weight": settings.starting_container_weight}
+        if is_lrp:
+            weights["bin_pack_first_fit_weight"] = settings.bin_pack_first_fit_weight
+        self.p.log.decision(
+            self.p.now,
+            work=work.key,
+            work_type="lrp" if is_lrp else "task",
+            app=work.app,
+            index=work.index if isinstance(work, LRPWork) else None,
+            round=self.round,
+            winner=placement.winner,
+            error=placement.error,
+            memory_mb=work.memory_mb,
+            disk_mb=work.disk_mb,
+            stack=work.stack,
+            placement_tags=list(work.placement_tags),
+            weights=weights,
+            zone_counts=placement.zone_counts,
+            zones_considered=placement.zones_considered,
+            tied=placement.tied,
+            candidates=[c.to_dict() for c in placement.candidates],
+        )

@@ -1,0 +1,320 @@
+"""The developer's side of ``cf push``: the cf CLI, UAA and Cloud Controller.
+
+Follows talk.md §5 and diego.md §5: log in through UAA, create the app, upload its bits to the
+blobstore, stage it as a Diego Task and, once the BBS calls back with the droplet, desire the
+app's LRP with its instances. The CLI polls Cloud Controller while it waits, as ``cf push`` does.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simulator.diego.constants import MINIMUM_STAGING_DISK_MB, MINIMUM_STAGING_MEMORY_MB
+from simulator.diego.state import App, DesiredLRP, Task
+from simulator.engine import Engine
+
+if TYPE_CHECKING:
+    from simulator.diego.platform import DiegoPlatform
+
+
+def staging_task_guid(app: str) -> str:
+    return f"staging-{app}"
+
+
+class CloudController:
+    def __init__(self, platform: DiegoPlatform) -> None:
+        self.p = platform
+        self.logged_in = False
+        self.actions_done = 0
+
+    def register(self, engine: Engine) -> None:
+        for name in (
+            "action",
+            "login",
+            "token",
+            "create_app",
+            "app_created",
+            "upload_package",
+            "package_stored",
+            "package_ready",
+            "create_build",
+            "build_created",
+            "build_completed",
+            "poll",
+            "poll_received",
+            "poll_reply",
+            "scale",
+            "stop",
+            "reply",
+        ):
+            engine.register(f"cc.{name}", getattr(self, name))
+
+    def schedule_timeline(self) -> None:
+        for i, action in enumerate(self.p.scenario.timeline):
+            self.p.engine.schedule(action.at, "cc.action", i)
+
+    def timeline_done(self) -> bool:
+        return self.actions_done == len(self.p.scenario.timeline)
+
+    def _app(self, name: str) -> App:
+        return self.p.apps[name]
+
+    # -- timeline -----------------------------------------------------------------------------
+
+    def action(self, i: int) -> None:
+        action = self.p.scenario.timeline[i]
+        self.actions_done += 1
+        app = self._app(action.app)
+        app.pending_actions += 1
+        if action.action == "push":
+            self.p.set_status("cf", f"cf push {action.app}")
+            if self.logged_in:
+                self.create_or_update(action.app)
+            else:
+                self.p.send("cf", "uaa", "POST /oauth/token (cf login)", "cc.login", action.app)
+        elif action.action == "scale":
+            self.p.set_status("cf", f"cf scale {action.app} -i {action.instances}")
+            self.p.send(
+                "cf",
+                "cc",
+                f"POST /v3/apps/{app.guid}/processes/web/actions/scale (instances: {action.instances})",
+                "cc.scale",
+                action.app,
+                action.instances,
+                app=action.app,
+            )
+        elif action.action == "stop":
+            self.p.set_status("cf", f"cf stop {action.app}")
+            self.p.send(
+                "cf", "cc", f"POST /v3/apps/{app.guid}/actions/stop", "cc.stop", action.app, app=action.app
+            )
+
+    def login(self, app: str) -> None:
+        self.p.send(
+            "uaa",
+            "cf",
+            "200 access token (bearer)",
+            "cc.token",
+            app,
+            delay=self.p.duration(self.p.timing.api_latency_s) + self.p.latency(),
+        )
+
+    def token(self, app: str) -> None:
+        self.logged_in = True
+        self.create_or_update(app)
+
+    def create_or_update(self, app: str) -> None:
+        self.p.send("cf", "cc", f"POST /v3/apps (name: {app})", "cc.create_app", app, app=app)
+
+    def create_app(self, name: str) -> None:
+        app = self._app(name)
+        app.pending_actions -= 1
+        app.pushed_at = self.p.now
+        app.state = "PUSHING"
+        app.cli_waiting = True
+        self.p.set_status("cc", f"creating app {name}")
+        self.p.app_log(name, "API/0", "cc", f"Created app with guid {app.guid}")
+        self.p.emit_app(app)
+        self.p.send(
+            "cc",
+            "cf",
+            f"201 Created app {name}",
+            "cc.app_created",
+            name,
+            delay=self.p.duration(self.p.timing.api_latency_s) + self.p.latency(),
+            app=name,
+        )
+
+    def app_created(self, name: str) -> None:
+        spec = self._app(name).spec
+        upload = spec.package_mb / self.p.timing.upload_bandwidth_mb_s
+        self.p.send(
+            "cf",
+            "cc",
+            f"POST /v3/packages/upload ({spec.package_mb:g} MB of app bits)",
+            "cc.upload_package",
+            name,
+            delay=self.p.duration(upload) + self.p.latency(),
+            app=name,
+        )
+
+    def upload_package(self, name: str) -> None:
+        spec = self._app(name).spec
+        self.p.set_status("cc", f"storing package of {name}")
+        self.p.send(
+            "cc",
+            "blobstore",
+            f"PUT /cc-packages/{self._app(name).guid} ({spec.package_mb:g} MB)",
+            "cc.package_stored",
+            name,
+            delay=self.p.duration(spec.package_mb / self.p.timing.blobstore_bandwidth_mb_s),
+            app=name,
+        )
+
+    def package_stored(self, name: str) -> None:
+        self.p.send("blobstore", "cc", "201 package stored", "cc.package_ready", name, app=name)
+
+    def package_ready(self, name: str) -> None:
+        self.p.send("cc", "cf", "200 package READY", "cc.reply", name, app=name)
+        self.p.engine.schedule(self.p.latency() * 2, "cc.create_build", name)
+
+    def create_build(self, name: str) -> None:
+        # The CLI asks for the build once it has seen the package ready.
+        self.p.send("cf", "cc", f"POST /v3/builds (stage {name})", "cc.build_created", name, app=name)
+
+    def build_created(self, name: str) -> None:
+        app = self._app(name)
+        spec = app.spec
+        app.state = "STAGING"
+        self.p.emit_app(app)
+        self.p.set_status("cc", f"staging {name}")
+        self.p.app_log(name, "API/0", "cc", f"Creating build for app with guid {app.guid}")
+        guid = staging_task_guid(name)
+        task = Task(
+            guid=guid,
+            app=name,
+            # diego.md §5: staging gets at least CC's minimum staging memory and disk.
+            memory_mb=max(spec.memory_mb, MINIMUM_STAGING_MEMORY_MB),
+            disk_mb=max(spec.disk_mb, MINIMUM_STAGING_DISK_MB),
+            stack=spec.stack,
+            placement_tags=spec.placement_tags,
+            since=self.p.now,
+            created_at=self.p.now,
+        )
+        self.p.send(
+            "cc",
+            "bbs",
+            f"DesireTask {guid} ({task.memory_mb} MB, preloaded:{spec.stack})",
+            "bbs.desire_task",
+            task,
+            app=name,
+            task=guid,
+        )
+        self.p.send("cc", "cf", "201 build STAGING", "cc.reply", name, app=name)
+        self.p.engine.schedule(self.p.timing.cli_poll_interval_s, "cc.poll", name)
+
+    def reply(self, name: str) -> None:
+        """A reply the CLI only reads; nothing follows from it."""
+
+    # -- the CLI waits ------------------------------------------------------------------------
+
+    def poll(self, name: str) -> None:
+        app = self._app(name)
+        if not app.cli_waiting:
+            return
+        label = (
+            f"GET /v3/builds (state of {name}'s build)"
+            if app.state == "STAGING"
+            else f"GET /v3/processes/{app.guid}/stats"
+        )
+        self.p.send("cf", "cc", label, "cc.poll_received", name, app=name)
+
+    def poll_received(self, name: str) -> None:
+        app = self._app(name)
+        if app.state == "STAGING":
+            answer = "200 build STAGING"
+        elif app.state == "STAGING_FAILED":
+            answer = "200 build FAILED"
+        else:
+            running = self.running_count(name)
+            answer = f"200 {running} of {app.desired} instances running"
+        self.p.send("cc", "cf", answer, "cc.poll_reply", name, app=name)
+
+    def poll_reply(self, name: str) -> None:
+        app = self._app(name)
+        if app.state == "STAGING_FAILED":
+            app.cli_waiting = False
+            self.p.set_status("cf", f"cf push {name}: staging failed")
+        elif app.state == "RUNNING" and self.running_count(name) >= app.desired:
+            app.cli_waiting = False
+            self.p.set_status("cf", f"cf push {name}: {app.desired}/{app.desired} running")
+        else:
+            self.p.engine.schedule(self.p.timing.cli_poll_interval_s, "cc.poll", name)
+
+    def running_count(self, name: str) -> int:
+        return sum(1 for lrp in self.p.actual.values() if lrp.app == name and lrp.state == "RUNNING")
+
+    # -- staging result and later changes -----------------------------------------------------
+
+    def build_completed(self, name: str, failed: bool, reason: str) -> None:
+        """The BBS's completion callback for the staging task (diego.md §5 step 5–6)."""
+        app = self._app(name)
+        if failed:
+            app.state = "STAGING_FAILED"
+            self.p.app_log(name, "API/0", "cc", f"Staging failed: {reason}")
+            self.p.emit_app(app)
+            self.p.set_status("cc", "idle")
+            return
+        app.staged = True
+        app.state = "STARTING"
+        self.p.app_log(name, "API/0", "cc", f'Updated app with guid {app.guid} ({{"state"=>"STARTED"}})')
+        self.p.emit_app(app)
+        self.p.set_status("cc", f"starting {name}")
+        spec = app.spec
+        desired = DesiredLRP(
+            app=name,
+            instances=app.desired,
+            memory_mb=spec.memory_mb,
+            disk_mb=spec.disk_mb,
+            stack=spec.stack,
+            placement_tags=spec.placement_tags,
+        )
+        self.p.send(
+            "cc",
+            "bbs",
+            f"DesireLRP {name} ({app.desired} instances, {spec.memory_mb} MB each)",
+            "bbs.desire_lrp",
+            desired,
+            app=name,
+        )
+
+    def scale(self, name: str, instances: int) -> None:
+        app = self._app(name)
+        app.pending_actions -= 1
+        if app.state == "NEW":
+            self.p.send("cc", "cf", f"404 App {name} not found", "cc.reply", name, app=name)
+            return
+        app.desired = instances
+        self.p.app_log(name, "API/0", "cc", f'Updated process: "web" ({{"instances"=>{instances}}})')
+        self.p.send("cc", "cf", "202 scaling", "cc.reply", name, app=name)
+        if app.staged and app.state != "STOPPED":
+            app.state = "STARTING" if self.running_count(name) < instances else "RUNNING"
+            self.p.emit_app(app)
+            self.p.send(
+                "cc",
+                "bbs",
+                f"UpdateDesiredLRP {name} (instances: {instances})",
+                "bbs.update_desired",
+                name,
+                instances,
+                app=name,
+            )
+
+    def stop(self, name: str) -> None:
+        app = self._app(name)
+        app.pending_actions -= 1
+        if app.state == "NEW":
+            self.p.send("cc", "cf", f"404 App {name} not found", "cc.reply", name, app=name)
+            return
+        app.cli_waiting = False
+        app.state = "STOPPED"
+        self.p.app_log(name, "API/0", "cc", f'Updated app with guid {app.guid} ({{"state"=>"STOPPED"}})')
+        self.p.emit_app(app)
+        self.p.send("cc", "cf", "200 app STOPPED", "cc.reply", name, app=name)
+        if app.staged:
+            self.p.send("cc", "bbs", f"RemoveDesiredLRP {name}", "bbs.remove_desired", name, app=name)
+
+    def instance_running_changed(self, name: str) -> None:
+        """Keep the app's state in step with its instances (called by the BBS)."""
+        app = self._app(name)
+        if app.state not in ("STARTING", "RUNNING"):
+            self.p.emit_app(app)
+            return
+        running = self.running_count(name)
+        if running > 0 and app.first_running_at is None:
+            app.first_running_at = self.p.now
+        state = "RUNNING" if running >= app.desired else "STARTING"
+        if state == "RUNNING" and app.all_running_at is None:
+            app.all_running_at = self.p.now
+        app.state = state
+        self.p.emit_app(app)

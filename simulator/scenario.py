@@ -1,0 +1,465 @@
+"""The scenario spec: zones, cells, apps, a timeline of actions and timing parameters.
+
+A scenario is plain data, usually loaded from JSON. :func:`parse_scenario` checks all of it and
+raises :class:`ScenarioError` with *every* problem found, each with its path
+(``apps[2].memory_mb: must be > 0``), so an author can fix a file in one go.
+
+Every duration the reference documents (health-check interval, convergence period, ...) is a
+named constant in the platform package. Durations the real systems leave to the environment
+(container creation, download bandwidth, staging compile time, network and API latency) are
+:class:`Timing` parameters here, with documented defaults and a jitter fraction drawn from the
+run's generator.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+NAME_PATTERN = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+HEALTH_CHECK_TYPES = ("port", "http", "process")
+ACTIONS = ("push", "scale", "stop")
+PLATFORMS = ("diego",)
+
+# Cloud Controller's default and maximum health-check timeouts (diego.md §2.3).
+DEFAULT_HEALTH_CHECK_TIMEOUT_S = 60.0
+MAX_HEALTH_CHECK_TIMEOUT_S = 180.0
+# Limits that keep a hand-written scenario within what a browser and a run can show.
+MAX_CELLS = 5000
+MAX_INSTANCES_PER_APP = 100_000
+MAX_DURATION_S = 7 * 24 * 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """Durations the reference does not fix: assumptions, each a parameter with a default."""
+
+    # One network hop between components (request or reply), seconds.
+    network_latency_s: float = 0.002
+    # Time an API server (UAA, Cloud Controller, BBS) spends handling one request.
+    api_latency_s: float = 0.03
+    # One write or read of the BBS or Cloud Controller database.
+    db_latency_s: float = 0.004
+    # The auctioneer's parallel fetch of every cell's state (bounded by the 10 s timeout).
+    cell_state_fetch_s: float = 0.05
+    # Garden creating an empty container (and the executor its cached dependencies).
+    container_create_s: float = 1.5
+    # Bandwidth of one download from, or upload to, the blobstore, MB/s.
+    blobstore_bandwidth_mb_s: float = 80.0
+    # Buildpack detect and compile in the staging container, when the app does not say.
+    staging_compile_s: float = 20.0
+    # Uploading the app's bits from the developer's machine to Cloud Controller, MB/s.
+    upload_bandwidth_mb_s: float = 20.0
+    # Graceful stop of a container (SIGTERM to exit); at most the 10 s Diego allows.
+    graceful_stop_s: float = 1.0
+    # How often the cf CLI polls Cloud Controller while it waits for staging and start.
+    cli_poll_interval_s: float = 2.0
+    # Every duration above is spread uniformly by ±jitter (0 turns jitter off).
+    jitter: float = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class DiegoSettings:
+    """Deployment settings of the auctioneer and rep; defaults are diego-release's (diego.md §1.11)."""
+
+    starting_container_weight: float = 0.25
+    bin_pack_first_fit_weight: float = 0.0
+    starting_container_count_maximum: int = 0
+    # Envoy proxy memory added to LRPs when scoring; 0 unless containers.proxy.enabled (§1.5).
+    proxy_memory_mb: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CellSpec:
+    name: str
+    zone: str
+    memory_mb: int = 32768
+    disk_mb: int = 65536
+    max_containers: int = 250
+    stacks: tuple[str, ...] = ("cflinuxfs4",)
+    placement_tags: tuple[str, ...] = ()
+    optional_placement_tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HealthCheck:
+    type: str = "port"
+    timeout_s: float = DEFAULT_HEALTH_CHECK_TIMEOUT_S
+
+
+@dataclass(frozen=True, slots=True)
+class AppSpec:
+    name: str
+    instances: int = 1
+    memory_mb: int = 256
+    disk_mb: int = 1024
+    stack: str = "cflinuxfs4"
+    buildpack: str = "ruby_buildpack"
+    package_mb: float = 5.0
+    droplet_mb: float = 60.0
+    boot_s: float = 4.0
+    staging_s: float | None = None
+    health_check: HealthCheck = field(default_factory=HealthCheck)
+    placement_tags: tuple[str, ...] = ()
+    route: str | None = None
+
+    @property
+    def hostname(self) -> str:
+        return self.route or f"{self.name}.apps.example.com"
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    at: float
+    action: str
+    app: str
+    instances: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    name: str
+    zones: tuple[str, ...]
+    cells: tuple[CellSpec, ...]
+    apps: tuple[AppSpec, ...]
+    timeline: tuple[Action, ...]
+    description: str = ""
+    seed: int = 1
+    duration_s: float = 900.0
+    platforms: tuple[str, ...] = ("diego",)
+    timing: Timing = field(default_factory=Timing)
+    diego: DiegoSettings = field(default_factory=DiegoSettings)
+
+    def app(self, name: str) -> AppSpec:
+        for app in self.apps:
+            if app.name == name:
+                return app
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _plain(asdict(self))
+
+
+class ScenarioError(ValueError):
+    """A scenario with problems; ``problems`` lists each as ``path: what is wrong``."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("invalid scenario:\n" + "\n".join(f"- {p}" for p in problems))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+class _Checker:
+    """Reads typed fields out of untrusted data, collecting problems instead of raising."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def problem(self, path: str, text: str) -> None:
+        self.problems.append(f"{path}: {text}")
+
+    def mapping(self, data: Any, path: str, allowed: set[str]) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            self.problem(path, f"must be an object, not {_type_name(data)}")
+            return {}
+        for key in sorted(set(data) - allowed):
+            self.problem(f"{path}.{key}" if path else key, "unknown field")
+        return data
+
+    def number(
+        self,
+        data: dict[str, Any],
+        key: str,
+        path: str,
+        default: float | None,
+        *,
+        minimum: float | None = None,
+        positive: bool = False,
+        maximum: float | None = None,
+        integer: bool = False,
+    ) -> Any:
+        where = f"{path}.{key}" if path else key
+        if key not in data:
+            if default is None:
+                self.problem(where, "is required")
+            return default
+        value = data[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.problem(where, f"must be a number, not {_type_name(value)}")
+            return default
+        if integer and not float(value).is_integer():
+            self.problem(where, "must be a whole number")
+            return default
+        if value != value or value in (float("inf"), float("-inf")):
+            self.problem(where, "must be a finite number")
+            return default
+        if positive and value <= 0:
+            self.problem(where, "must be > 0")
+            return default
+        if minimum is not None and value < minimum:
+            self.problem(where, f"must be >= {minimum:g}")
+            return default
+        if maximum is not None and value > maximum:
+            self.problem(where, f"must be <= {maximum:g}")
+            return default
+        return int(value) if integer else float(value)
+
+    def string(
+        self,
+        data: dict[str, Any],
+        key: str,
+        path: str,
+        default: str | None,
+        *,
+        pattern: re.Pattern[str] | None = None,
+        choices: tuple[str, ...] | None = None,
+    ) -> Any:
+        where = f"{path}.{key}" if path else key
+        if key not in data:
+            if default is None:
+                self.problem(where, "is required")
+            return default
+        value = data[key]
+        if not isinstance(value, str):
+            self.problem(where, f"must be a string, not {_type_name(value)}")
+            return default
+        if choices is not None and value not in choices:
+            self.problem(where, f"must be one of {', '.join(choices)}, not {value!r}")
+            return default
+        if pattern is not None and not pattern.match(value):
+            self.problem(
+                where,
+                f"{value!r} must be lower-case letters, digits and hyphens (at most 63)",
+            )
+            return default
+        return value
+
+    def strings(self, data: dict[str, Any], key: str, path: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        where = f"{path}.{key}" if path else key
+        if key not in data:
+            return default
+        value = data[key]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            self.problem(where, "must be a list of non-empty strings")
+            return default
+        if len(set(value)) != len(value):
+            self.problem(where, "must not repeat a value")
+        return tuple(value)
+
+    def items(self, data: dict[str, Any], key: str, required: bool = True) -> list[Any]:
+        if key not in data:
+            if required:
+                self.problem(key, "is required")
+            return []
+        value = data[key]
+        if not isinstance(value, list):
+            self.problem(key, f"must be a list, not {_type_name(value)}")
+            return []
+        return value
+
+
+def _type_name(value: Any) -> str:
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "true/false",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
+
+
+def _field_names(cls: type) -> set[str]:
+    return {f.name for f in fields(cls)}
+
+
+def _parse_settings(check: _Checker, data: dict[str, Any], key: str, cls: type) -> Any:
+    raw = check.mapping(data.get(key, {}), key, _field_names(cls))
+    defaults = cls()
+    values: dict[str, Any] = {}
+    for f in fields(cls):
+        default = getattr(defaults, f.name)
+        integer = isinstance(default, int) and not isinstance(default, bool)
+        # Fractions and latencies may be zero; everything else that is a duration must be > 0.
+        may_be_zero = f.name in {
+            "jitter",
+            "bin_pack_first_fit_weight",
+            "starting_container_weight",
+            "starting_container_count_maximum",
+            "proxy_memory_mb",
+            "network_latency_s",
+            "api_latency_s",
+            "db_latency_s",
+            "cell_state_fetch_s",
+        }
+        maximum = 1.0 if f.name in {"jitter", "bin_pack_first_fit_weight"} else None
+        values[f.name] = check.number(
+            raw,
+            f.name,
+            key,
+            default,
+            minimum=0 if may_be_zero else None,
+            positive=not may_be_zero,
+            maximum=maximum,
+            integer=integer,
+        )
+    return cls(**values)
+
+
+def parse_scenario(data: Any) -> Scenario:
+    """Build a :class:`Scenario` from plain data, or raise :class:`ScenarioError` listing every problem."""
+    check = _Checker()
+    top_fields = _field_names(Scenario)
+    root = check.mapping(data, "", top_fields)
+    if not root and not isinstance(data, dict):
+        raise ScenarioError(check.problems or ["scenario: must be an object"])
+
+    name = check.string(root, "name", "", None)
+    description = check.string(root, "description", "", "")
+    seed = check.number(root, "seed", "", 1, minimum=0, integer=True)
+    duration = check.number(root, "duration_s", "", 900.0, positive=True, maximum=MAX_DURATION_S)
+    platforms = check.strings(root, "platforms", "", ("diego",))
+    for platform in platforms:
+        if platform not in PLATFORMS:
+            check.problem("platforms", f"unknown platform {platform!r} (known: {', '.join(PLATFORMS)})")
+
+    zones = check.strings(root, "zones", "", ())
+    if "zones" not in root:
+        check.problem("zones", "is required")
+    elif not zones:
+        check.problem("zones", "must name at least one zone")
+
+    cells: list[CellSpec] = []
+    raw_cells = check.items(root, "cells")
+    if "cells" in root and not raw_cells:
+        check.problem("cells", "must list at least one cell")
+    if len(raw_cells) > MAX_CELLS:
+        check.problem("cells", f"at most {MAX_CELLS} cells, not {len(raw_cells)}")
+        raw_cells = []
+    cell_names: set[str] = set()
+    for i, raw in enumerate(raw_cells):
+        path = f"cells[{i}]"
+        c = check.mapping(raw, path, _field_names(CellSpec))
+        cell_name = check.string(c, "name", path, None, pattern=NAME_PATTERN)
+        if cell_name in cell_names:
+            check.problem(f"{path}.name", f"another cell is already named {cell_name!r}")
+        cell_names.add(cell_name)
+        zone = check.string(c, "zone", path, None)
+        if zone is not None and zones and zone not in zones:
+            check.problem(f"{path}.zone", f"unknown zone {zone!r} (zones: {', '.join(zones)})")
+        stacks = check.strings(c, "stacks", path, ("cflinuxfs4",))
+        if "stacks" in c and not stacks:
+            check.problem(f"{path}.stacks", "must name at least one stack")
+        cells.append(
+            CellSpec(
+                name=cell_name or f"cell-{i}",
+                zone=zone or "",
+                memory_mb=check.number(c, "memory_mb", path, 32768, positive=True, integer=True),
+                disk_mb=check.number(c, "disk_mb", path, 65536, positive=True, integer=True),
+                max_containers=check.number(c, "max_containers", path, 250, positive=True, integer=True),
+                stacks=stacks,
+                placement_tags=check.strings(c, "placement_tags", path, ()),
+                optional_placement_tags=check.strings(c, "optional_placement_tags", path, ()),
+            )
+        )
+
+    apps: list[AppSpec] = []
+    raw_apps = check.items(root, "apps")
+    app_names: set[str] = set()
+    for i, raw in enumerate(raw_apps):
+        path = f"apps[{i}]"
+        a = check.mapping(raw, path, _field_names(AppSpec))
+        app_name = check.string(a, "name", path, None, pattern=NAME_PATTERN)
+        if app_name in app_names:
+            check.problem(f"{path}.name", f"another app is already named {app_name!r}")
+        app_names.add(app_name)
+        hc_raw = check.mapping(a.get("health_check", {}), f"{path}.health_check", {"type", "timeout_s"})
+        health_check = HealthCheck(
+            type=check.string(hc_raw, "type", f"{path}.health_check", "port", choices=HEALTH_CHECK_TYPES),
+            timeout_s=check.number(
+                hc_raw,
+                "timeout_s",
+                f"{path}.health_check",
+                DEFAULT_HEALTH_CHECK_TIMEOUT_S,
+                positive=True,
+                maximum=MAX_HEALTH_CHECK_TIMEOUT_S,
+            ),
+        )
+        staging = a.get("staging_s")
+        apps.append(
+            AppSpec(
+                name=app_name or f"app-{i}",
+                instances=check.number(
+                    a, "instances", path, 1, minimum=0, maximum=MAX_INSTANCES_PER_APP, integer=True
+                ),
+                memory_mb=check.number(a, "memory_mb", path, 256, positive=True, integer=True),
+                disk_mb=check.number(a, "disk_mb", path, 1024, positive=True, integer=True),
+                stack=check.string(a, "stack", path, "cflinuxfs4"),
+                buildpack=check.string(a, "buildpack", path, "ruby_buildpack"),
+                package_mb=check.number(a, "package_mb", path, 5.0, positive=True),
+                droplet_mb=check.number(a, "droplet_mb", path, 60.0, positive=True),
+                boot_s=check.number(a, "boot_s", path, 4.0, minimum=0),
+                staging_s=None
+                if staging is None
+                else check.number(a, "staging_s", path, None, positive=True),
+                health_check=health_check,
+                placement_tags=check.strings(a, "placement_tags", path, ()),
+                route=check.string(a, "route", path, "") or None,
+            )
+        )
+
+    timeline: list[Action] = []
+    for i, raw in enumerate(check.items(root, "timeline")):
+        path = f"timeline[{i}]"
+        t = check.mapping(raw, path, _field_names(Action))
+        at = check.number(t, "at", path, None, minimum=0)
+        kind = check.string(t, "action", path, None, choices=ACTIONS)
+        app_name = check.string(t, "app", path, None)
+        if app_name is not None and app_name not in app_names:
+            check.problem(f"{path}.app", f"unknown app {app_name!r}")
+        instances = None
+        if kind == "scale":
+            instances = check.number(
+                t, "instances", path, None, minimum=0, maximum=MAX_INSTANCES_PER_APP, integer=True
+            )
+        elif "instances" in t:
+            check.problem(f"{path}.instances", f"only a scale action takes instances, not {kind}")
+        if at is not None and duration is not None and at > duration:
+            check.problem(f"{path}.at", f"{at:g} s is after the scenario ends ({duration:g} s)")
+        timeline.append(Action(at=at or 0.0, action=kind or "push", app=app_name or "", instances=instances))
+
+    timing = _parse_settings(check, root, "timing", Timing)
+    diego = _parse_settings(check, root, "diego", DiegoSettings)
+
+    if check.problems:
+        raise ScenarioError(check.problems)
+    return Scenario(
+        name=name,
+        description=description,
+        seed=seed,
+        duration_s=duration,
+        platforms=platforms,
+        zones=zones,
+        cells=tuple(cells),
+        apps=tuple(apps),
+        timeline=tuple(sorted(timeline, key=lambda a: a.at)),
+        timing=timing,
+        diego=diego,
+    )
+
+
+def load_scenario_json(text: str | bytes) -> Scenario:
+    """Parse a scenario from JSON text; malformed JSON is reported like any other problem."""
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ScenarioError([f"not valid JSON: {exc}"]) from None
+    return parse_scenario(data)

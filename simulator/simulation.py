@@ -1,0 +1,126 @@
+"""A run: one scenario, one seed, one platform model, driven by the engine.
+
+This is what hosts use: ``peek()``, ``step()`` and ``run(until=...)`` advance it and return the
+records they produced; ``done`` says the run has nothing more to show (every action happened
+and the platform settled, or the scenario's duration passed); ``summary()`` gives the figures.
+The whole object is plain data underneath, so ``copy.deepcopy`` forks a run.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from typing import Any
+
+from simulator.diego.platform import DiegoPlatform
+from simulator.engine import Engine
+from simulator.records import Record, RecordLog
+from simulator.scenario import Scenario
+
+# Once settled, a run plays this much longer so the last tokens and logs land on screen.
+SETTLED_TAIL_S = 3.0
+
+
+class Simulation:
+    def __init__(self, scenario: Scenario, seed: int | None = None, platform: str = "diego") -> None:
+        if platform != "diego":
+            raise ValueError(f"unknown platform {platform!r}")
+        self.scenario = scenario
+        self.seed = scenario.seed if seed is None else seed
+        self.platform_name = platform
+        self.engine = Engine(self.seed)
+        self.log = RecordLog()
+        self.platform = DiegoPlatform(scenario, self.engine, self.log)
+        self.platform.start()
+        self.settled_at: float | None = None
+
+    @property
+    def now(self) -> float:
+        return self.engine.now
+
+    @property
+    def records(self) -> list[Record]:
+        return self.log.records
+
+    @property
+    def end_time(self) -> float:
+        """When the run stops: a little after it settled, or at the scenario's duration."""
+        if self.settled_at is not None:
+            return min(self.settled_at + SETTLED_TAIL_S, self.scenario.duration_s)
+        return self.scenario.duration_s
+
+    @property
+    def done(self) -> bool:
+        return self.now >= self.end_time
+
+    def peek(self) -> float:
+        next_time = self.engine.peek()
+        return next_time if next_time <= self.end_time else math.inf
+
+    def step(self) -> list[Record]:
+        """Run the next timer, if the run has one before its end; return its records."""
+        start = len(self.log)
+        if self.peek() < math.inf:
+            self.engine.step()
+            self._check_settled()
+        return self.log.since(start)
+
+    def run(self, until: float | None = None) -> list[Record]:
+        """Advance to ``until`` (or to the end), never past the end; return the new records."""
+        start = len(self.log)
+        target = self.end_time if until is None else min(until, self.end_time)
+        while not self.done:
+            next_time = self.engine.peek()
+            if next_time > target or next_time > self.end_time:
+                break
+            self.engine.step()
+            self._check_settled()
+            target = self.end_time if until is None else min(until, self.end_time)
+        if target > self.engine.now:
+            self.engine.run(until=target)
+        return self.log.since(start)
+
+    def _check_settled(self) -> None:
+        if self.settled_at is None and self.platform.settled():
+            self.settled_at = self.engine.now
+
+    def fork(self) -> Simulation:
+        return copy.deepcopy(self)
+
+    def summary(self) -> dict[str, Any]:
+        """Headline figures: when each app was pushed, first running and all running; placements."""
+        p = self.platform
+        apps = {}
+        for name, app in p.apps.items():
+            apps[name] = {
+                "state": app.state,
+                "desired": app.desired,
+                "pushed_at": app.pushed_at,
+                "first_running_at": app.first_running_at,
+                "all_running_at": app.all_running_at,
+                "time_to_all_running": None
+                if app.all_running_at is None or app.pushed_at is None
+                else round(app.all_running_at - app.pushed_at, 3),
+                "routable": p.routing.routable_count(name),
+            }
+        placements = {
+            key: lrp.cell for key, lrp in sorted(p.actual.items(), key=lambda kv: (kv[1].app, kv[1].index))
+        }
+        per_cell: dict[str, int] = {name: 0 for name in p.cells}
+        for cell in placements.values():
+            if cell is not None:
+                per_cell[cell] += 1
+        all_running = [a["all_running_at"] for a in apps.values() if a["all_running_at"] is not None]
+        return {
+            "scenario": self.scenario.name,
+            "platform": self.platform_name,
+            "seed": self.seed,
+            "simulated_s": round(self.now, 3),
+            "settled_at": self.settled_at,
+            "all_running_at": max(all_running) if all_running and len(all_running) == len(apps) else None,
+            "apps": apps,
+            "placements": placements,
+            "instances_per_cell": per_cell,
+            "auction_rounds": p.auctioneer.round,
+            "records": len(self.log),
+        }
