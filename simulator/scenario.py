@@ -165,13 +165,14 @@ class _Checker:
         self.problems: list[str] = []
 
     def problem(self, path: str, text: str) -> None:
-        self.problems.append(f"{path}: {text}")
+        # The document itself has no path of its own; name it so a problem never starts with ":".
+        self.problems.append(f"{path or 'scenario'}: {text}")
 
     def mapping(self, data: Any, path: str, allowed: set[str]) -> dict[str, Any]:
         if not isinstance(data, dict):
             self.problem(path, f"must be an object, not {_type_name(data)}")
             return {}
-        for key in sorted(set(data) - allowed):
+        for key in sorted(set(data) - allowed, key=str):
             self.problem(f"{path}.{key}" if path else key, "unknown field")
         return data
 
@@ -195,6 +196,12 @@ class _Checker:
         value = data[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.problem(where, f"must be a number, not {_type_name(value)}")
+            return default
+        try:
+            float(value)
+        except OverflowError:
+            # An integer beyond the float range (JSON allows any length); float() would raise later.
+            self.problem(where, "must be a finite number")
             return default
         if integer and not float(value).is_integer():
             self.problem(where, "must be a whole number")
@@ -349,7 +356,7 @@ def parse_scenario(data: Any) -> Scenario:
         path = f"cells[{i}]"
         c = check.mapping(raw, path, _field_names(CellSpec))
         cell_name = check.string(c, "name", path, None, pattern=NAME_PATTERN)
-        if cell_name in cell_names:
+        if cell_name is not None and cell_name in cell_names:
             check.problem(f"{path}.name", f"another cell is already named {cell_name!r}")
         cell_names.add(cell_name)
         zone = check.string(c, "zone", path, None)
@@ -378,7 +385,7 @@ def parse_scenario(data: Any) -> Scenario:
         path = f"apps[{i}]"
         a = check.mapping(raw, path, _field_names(AppSpec))
         app_name = check.string(a, "name", path, None, pattern=NAME_PATTERN)
-        if app_name in app_names:
+        if app_name is not None and app_name in app_names:
             check.problem(f"{path}.name", f"another app is already named {app_name!r}")
         app_names.add(app_name)
         hc_raw = check.mapping(a.get("health_check", {}), f"{path}.health_check", {"type", "timeout_s"})
@@ -412,7 +419,7 @@ def parse_scenario(data: Any) -> Scenario:
                 else check.number(a, "staging_s", path, None, positive=True),
                 health_check=health_check,
                 placement_tags=check.strings(a, "placement_tags", path, ()),
-                route=check.string(a, "route", path, "") or None,
+                route=None if a.get("route") is None else check.string(a, "route", path, "") or None,
             )
         )
 
@@ -430,7 +437,7 @@ def parse_scenario(data: Any) -> Scenario:
             instances = check.number(
                 t, "instances", path, None, minimum=0, maximum=MAX_INSTANCES_PER_APP, integer=True
             )
-        elif "instances" in t:
+        elif t.get("instances") is not None:
             check.problem(f"{path}.instances", f"only a scale action takes instances, not {kind}")
         if at is not None and duration is not None and at > duration:
             check.problem(f"{path}.at", f"{at:g} s is after the scenario ends ({duration:g} s)")
@@ -460,6 +467,8 @@ def load_scenario_json(text: str | bytes) -> Scenario:
     """Parse a scenario from JSON text; malformed JSON is reported like any other problem."""
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    # JSONDecodeError and UnicodeDecodeError are ValueErrors, as is an integer literal too long
+    # to convert; very deep nesting exhausts the decoder's recursion.
+    except (ValueError, RecursionError) as exc:
         raise ScenarioError([f"not valid JSON: {exc}"]) from None
     return parse_scenario(data)

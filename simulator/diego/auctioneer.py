@@ -107,6 +107,8 @@ class Auctioneer:
         # Cells in a stable order before the scheduler shuffles: the round's randomness then
         # depends only on the run's generator, not on message arrival order.
         states = sorted(states, key=lambda s: s.index)
+        if self.p.scenario.diego.bin_pack_first_fit_weight > 0:
+            _renumber_within_zones(states)
         self.p.set_status(
             "auctioneer",
             f"auction round {self.round}: {len(lrps)} LRP(s), {len(tasks)} task(s)",
@@ -208,3 +210,11 @@ class Auctioneer:
             tied=placement.tied,
             candidates=[c.to_dict() for c in placement.candidates],
         )
+
+
+def _renumber_within_zones(states: list[CellState]) -> None:
+    """normaliseCellIndices: with bin-packing on, cells are numbered 0..n-1 within a zone (§1.2)."""
+    next_index: dict[str, int] = {}
+    for state in states:  # already in BOSH index order
+        state.index = next_index.get(state.zone, 0)
+        next_index[state.zone] = state.index + 1

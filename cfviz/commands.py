@@ -1,0 +1,53 @@
+"""Control commands a viewer may send over the websocket, checked before anything acts on them."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from cfviz.runtime import MAX_SPEED, MIN_SPEED
+
+# A control message is a few dozen bytes; anything much larger is a mistake or an attack.
+MAX_MESSAGE_BYTES = 4096
+COMMANDS = ("play", "pause", "speed", "restart", "snapshot")
+# Commands that change the shared run; the others only concern the sender.
+CONTROL_COMMANDS = frozenset({"play", "pause", "speed", "restart"})
+
+
+class CommandError(ValueError):
+    """A message that cannot be acted on; the text says what is wrong with it."""
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    value: float | None = None
+
+    @property
+    def changes_run(self) -> bool:
+        return self.name in CONTROL_COMMANDS
+
+
+def parse_command(content: Any) -> Command:
+    if not isinstance(content, dict):
+        raise CommandError(f"a command must be a JSON object, not {type(content).__name__}")
+    name = content.get("command")
+    if name is None:
+        raise CommandError('missing "command" (one of: ' + ", ".join(COMMANDS) + ")")
+    if not isinstance(name, str):
+        raise CommandError(f'"command" must be a string, not {type(name).__name__}')
+    if name not in COMMANDS:
+        raise CommandError(f"unknown command {name!r} (known: {', '.join(COMMANDS)})")
+    allowed = {"command", "value"} if name == "speed" else {"command"}
+    extra = sorted(set(content) - allowed)
+    if extra:
+        raise CommandError(f"unexpected field(s) for {name!r}: {', '.join(extra)}")
+    if name != "speed":
+        return Command(name)
+    value = content.get("value")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise CommandError(f'"speed" needs a number "value" from {MIN_SPEED:g} to {MAX_SPEED:g}')
+    if not math.isfinite(value) or not MIN_SPEED <= value <= MAX_SPEED:
+        raise CommandError(f"speed must be from {MIN_SPEED:g} to {MAX_SPEED:g}, not {value:g}")
+    return Command(name, float(value))

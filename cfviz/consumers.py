@@ -1,0 +1,101 @@
+"""The run websocket: authenticate, validate, subscribe and relay; the registry does the work."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from cfviz import selectors, services
+from cfviz.commands import MAX_MESSAGE_BYTES, CommandError, parse_command
+from cfviz.runtime import LiveRun, registry
+
+CLOSE_UNKNOWN_RUN = 4404
+
+
+class RunConsumer(AsyncJsonWebsocketConsumer):
+    live: LiveRun | None = None
+    can_control = False
+
+    async def connect(self) -> None:
+        run_id = str(self.scope["url_route"]["kwargs"]["run_id"])
+        self.live = await registry.get(run_id)
+        await self.accept()
+        if self.live is None:
+            await self.close(code=CLOSE_UNKNOWN_RUN)
+            return
+        await self.channel_layer.group_add(self.live.group, self.channel_name)
+        self.can_control = await self._may_control(run_id)
+        await self.send_json(self.live.snapshot(self.can_control))
+
+    async def disconnect(self, code: int) -> None:
+        if self.live is not None:
+            await self.channel_layer.group_discard(self.live.group, self.channel_name)
+
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        if self.live is None:
+            return
+        if bytes_data is not None:
+            await self._error("binary messages are not accepted: send JSON text")
+            return
+        text = text_data or ""
+        size = len(text.encode("utf-8"))
+        if size > MAX_MESSAGE_BYTES:
+            await self._error(f"message too large: {size} bytes (at most {MAX_MESSAGE_BYTES})")
+            return
+        try:
+            content = json.loads(text)
+        except json.JSONDecodeError as exc:
+            await self._error(f"not JSON: {exc.msg} at position {exc.pos}")
+            return
+        await self.receive_json(content)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        live = self.live
+        if live is None:
+            return
+        try:
+            command = parse_command(content)
+        except CommandError as exc:
+            await self._error(str(exc), content)
+            return
+        if command.changes_run and not self.can_control:
+            await self._error(
+                "only the person who started this run, or staff, can control it; you are watching",
+                content,
+            )
+            return
+        if command.name == "snapshot":
+            await self.send_json(live.snapshot(self.can_control))
+        elif command.name == "play":
+            await registry.play(live)
+        elif command.name == "pause":
+            await registry.pause(live)
+        elif command.name == "speed" and command.value is not None:
+            await registry.set_speed(live, command.value)
+        elif command.name == "restart":
+            await registry.restart(live)
+
+    async def sim_frame(self, event: dict[str, Any]) -> None:
+        await self.send_json(event["frame"])
+
+    async def sim_resync(self, event: dict[str, Any]) -> None:
+        if self.live is not None:
+            await self.send_json(self.live.snapshot(self.can_control))
+
+    async def _error(self, text: str, content: Any = None) -> None:
+        command = content.get("command") if isinstance(content, dict) else None
+        await self.send_json({"type": "error", "error": text, "command": command})
+
+    @database_sync_to_async
+    def _may_control(self, run_id: str) -> bool:
+        run = selectors.run_get(run_id)
+        if run is None:
+            return False
+        session = self.scope.get("session")
+        session_key = session.session_key if session is not None else None
+        return services.user_may_control(run=run, user=self.scope.get("user"), session_key=session_key)

@@ -1,0 +1,116 @@
+"""``manage.py simulate SCENARIO``: run a scenario headless and print what happened."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from cfviz import selectors
+from cfviz.services import MAX_SEED
+from simulator.records import dumps
+from simulator.scenario import Scenario, ScenarioError, load_scenario_json
+from simulator.simulation import Simulation
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise CommandError(f"--seed must be a whole number, not {text!r}") from None
+    if not 0 <= value <= MAX_SEED:
+        raise CommandError(f"--seed must be from 0 to {MAX_SEED}, not {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise CommandError(f"--until must be a number of seconds, not {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise CommandError(f"--until must be a positive number of seconds, not {text}")
+    return value
+
+
+class Command(BaseCommand):
+    help = (
+        "Run a scenario headless and print a summary: when every instance was running and "
+        "which cell each instance landed on. SCENARIO is a scenario's slug or a JSON file."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("scenario", help="a scenario slug (see the home page) or a path to a .json file")
+        parser.add_argument("--seed", type=_non_negative_int, help="random seed (default: the scenario's)")
+        parser.add_argument("--until", type=_positive_float, help="stop at this simulated time (seconds)")
+        parser.add_argument("--out", type=Path, help="write every event record to this file as JSON Lines")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        spec = self._load(options["scenario"])
+        out: Path | None = options["out"]
+        if out is not None and not out.parent.exists():
+            raise CommandError(f"--out: the folder {out.parent} does not exist")
+        sim = Simulation(spec, options["seed"])
+        started = time.perf_counter()
+        sim.run(until=options["until"])
+        wall = time.perf_counter() - started
+        if out is not None:
+            with out.open("w", encoding="utf-8") as f:
+                for record in sim.records:
+                    f.write(dumps(record) + "\n")
+        self._print_summary(sim, wall, out)
+
+    def _load(self, name: str) -> Scenario:
+        path = Path(name)
+        if path.suffix == ".json" or path.exists():
+            if not path.is_file():
+                raise CommandError(f"no scenario file {name}")
+            try:
+                return load_scenario_json(path.read_bytes())
+            except ScenarioError as exc:
+                raise CommandError(f"{name}: {exc}") from None
+        scenario = selectors.scenario_by_slug(name)
+        if scenario is None:
+            known = (
+                ", ".join(s.slug for s in selectors.scenario_list()) or "none loaded yet: run load_scenarios"
+            )
+            raise CommandError(f"no scenario {name!r} (known: {known})")
+        try:
+            return scenario.parsed()
+        except ScenarioError as exc:
+            raise CommandError(f"scenario {name!r} is invalid: {exc}") from None
+
+    def _print_summary(self, sim: Simulation, wall: float, out: Path | None) -> None:
+        summary = sim.summary()
+        w = self.stdout.write
+        w(f"{summary['scenario']} ({summary['platform']}, seed {summary['seed']})")
+        w(
+            f"simulated {summary['simulated_s']:.1f} s in {wall:.3f} s of wall time: "
+            f"{summary['records']} events, {summary['auction_rounds']} auction round(s)"
+        )
+        for name, app in summary["apps"].items():
+            if app["pushed_at"] is None:
+                w(f"{name}: never pushed")
+                continue
+            line = f"{name}: {app['state']}, pushed at {app['pushed_at']:.1f} s"
+            if app["first_running_at"] is not None:
+                line += f", first instance running at {app['first_running_at']:.1f} s"
+            if app["all_running_at"] is not None:
+                line += (
+                    f", all {app['desired']} running at {app['all_running_at']:.1f} s "
+                    f"({app['time_to_all_running']:.1f} s after the push)"
+                )
+            w(line + f"; {app['routable']} routable")
+        zones = {c.name: c.zone for c in sim.scenario.cells}
+        if summary["placements"]:
+            w(f"{'instance':<16}{'cell':<24}zone")
+            for instance, cell in summary["placements"].items():
+                w(f"{instance:<16}{cell or '(not placed)':<24}{zones.get(cell or '', '')}")
+        if summary["all_running_at"] is not None:
+            w(self.style.SUCCESS(f"every instance was running at {summary['all_running_at']:.1f} s"))
+        else:
+            w(self.style.WARNING("not every instance was running when the simulation stopped"))
+        if out is not None:
+            w(f"wrote {summary['records']} events to {out}")

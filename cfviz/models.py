@@ -1,0 +1,108 @@
+"""Scenarios and runs as stored in the database."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from simulator.scenario import Scenario as ScenarioSpec
+from simulator.scenario import ScenarioError, parse_scenario
+
+
+class Scenario(models.Model):
+    slug = models.SlugField(_("slug"), unique=True, max_length=100)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    spec = models.JSONField(
+        _("specification"),
+        help_text=_("Zones, cells, apps, timeline and timing, as in docs/protocol.md and scenarios/*.json."),
+    )
+    builtin = models.BooleanField(
+        _("built-in"), default=False, help_text=_("Shipped with cfviz and loaded by the set-up command.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("scenario")
+        verbose_name_plural = _("scenarios")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        try:
+            parse_scenario(self.spec)
+        except ScenarioError as exc:
+            raise ValidationError({"spec": list(exc.problems)}) from None
+
+    def parsed(self) -> ScenarioSpec:
+        return parse_scenario(self.spec)
+
+    @property
+    def cell_count(self) -> int:
+        return len(self.spec.get("cells", []))
+
+    @property
+    def app_count(self) -> int:
+        return len(self.spec.get("apps", []))
+
+    @property
+    def instance_count(self) -> int:
+        return sum(int(app.get("instances", 1)) for app in self.spec.get("apps", []))
+
+
+class Run(models.Model):
+    class Status(models.TextChoices):
+        PAUSED = "paused", _("paused")
+        PLAYING = "playing", _("playing")
+        FINISHED = "finished", _("finished")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    scenario = models.ForeignKey(
+        Scenario, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
+    # The spec as it was when the run started, so editing the scenario never changes a run.
+    scenario_name = models.CharField(_("scenario name"), max_length=200)
+    spec = models.JSONField(_("specification"))
+    seed = models.BigIntegerField(_("seed"))
+    platform = models.CharField(_("platform"), max_length=20, default="diego")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
+    owner_session = models.CharField(_("owner's session"), max_length=64, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PAUSED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    event_log = models.TextField(_("event log (JSON Lines)"), blank=True)
+    summary = models.JSONField(_("summary"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("run")
+        verbose_name_plural = _("runs")
+
+    def __str__(self) -> str:
+        return f"{self.scenario_name} ({self.id})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cfviz:run-detail", kwargs={"run_id": self.id})
+
+    def parsed(self) -> ScenarioSpec:
+        return parse_scenario(self.spec)
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "scenario_name": self.scenario_name,
+            "seed": self.seed,
+            "platform": self.platform,
+            "created_at": self.created_at.isoformat() if self.created_at else None,
+        }

@@ -1,0 +1,233 @@
+"""The per-process run registry: live simulations paced against wall time and broadcast.
+
+Each live run owns one asyncio task while it plays. Every tick the task advances the simulation
+by the wall time elapsed × the run's speed, folds the new records into the run's view, and sends
+one frame to the run's group. Frames carry a sequence number; a client that misses one asks for
+a snapshot (the channel layer drops messages under load).
+
+A run that is not in memory (another process started it, or the server restarted) is rebuilt
+from its stored scenario and seed: the simulator is deterministic, so it is the same run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+
+from cfviz import selectors, services
+from simulator.records import Record
+from simulator.scenario import Scenario as ScenarioSpec
+from simulator.simulation import Simulation
+from simulator.view import ViewState
+
+log = logging.getLogger(__name__)
+
+TICK_S = 1 / 30
+# While nothing happens, the clock still moves on screen a few times a second.
+CLOCK_FRAME_INTERVAL_S = 0.25
+# More records than this in one tick cannot be animated one by one: clients resync instead.
+MAX_RECORDS_PER_FRAME = 2000
+MIN_SPEED = 0.1
+MAX_SPEED = 100.0
+
+PAUSED = "paused"
+PLAYING = "playing"
+FINISHED = "finished"
+
+
+def group_name(run_id: str) -> str:
+    return "run." + run_id.replace("-", "")
+
+
+@dataclass
+class LiveRun:
+    run_id: str
+    spec: ScenarioSpec
+    seed: int
+    platform: str
+    owner_id: int | None
+    owner_session: str
+    scenario_name: str
+    status: str = PAUSED
+    speed: float = 1.0
+    frame_seq: int = 0
+    sim: Simulation = field(init=False)
+    view: ViewState = field(init=False)
+    task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.sim = Simulation(self.spec, self.seed, self.platform)
+        self.view = ViewState(self.spec, self.platform)
+        # The platform's opening records (cell states, idle components) are part of the view.
+        self.view.apply_all(self.sim.run(until=0.0))
+        self.status = PAUSED
+
+    @property
+    def group(self) -> str:
+        return group_name(self.run_id)
+
+    def snapshot(self, can_control: bool) -> dict[str, Any]:
+        self.view.t = self.sim.now
+        return {
+            "type": "snapshot",
+            "seq": self.frame_seq,
+            "t": round(self.sim.now, 6),
+            "status": self.status,
+            "speed": self.speed,
+            "end_time": self.sim.end_time,
+            "can_control": can_control,
+            "run": {
+                "id": self.run_id,
+                "scenario_name": self.scenario_name,
+                "seed": self.seed,
+                "platform": self.platform,
+            },
+            "view": self.view.to_dict(),
+        }
+
+    def next_frame(self, records: list[Record]) -> dict[str, Any]:
+        self.frame_seq += 1
+        frame: dict[str, Any] = {
+            "type": "frame",
+            "seq": self.frame_seq,
+            "t": round(self.sim.now, 6),
+            "status": self.status,
+            "speed": self.speed,
+            "records": records,
+        }
+        if len(records) > MAX_RECORDS_PER_FRAME:
+            frame["records"] = []
+            frame["resync"] = True
+        return frame
+
+
+class RunRegistry:
+    def __init__(self) -> None:
+        self._runs: dict[str, LiveRun] = {}
+        self._loading = asyncio.Lock()
+
+    async def get(self, run_id: str) -> LiveRun | None:
+        """The live run, rebuilt from the database when this process does not hold it yet."""
+        if (live := self._runs.get(run_id)) is not None:
+            return live
+        async with self._loading:
+            if (live := self._runs.get(run_id)) is not None:
+                return live
+            stored = await database_sync_to_async(_load_run)(run_id)
+            if stored is None:
+                return None
+            live = LiveRun(**stored)
+            self._runs[run_id] = live
+            return live
+
+    async def play(self, live: LiveRun) -> None:
+        if live.status == PLAYING:
+            return
+        if live.status == FINISHED:
+            # Playing a finished run replays it from the start.
+            await self._cancel(live)
+            live.reset()
+            await self._broadcast_resync(live)
+        live.status = PLAYING
+        await self._broadcast(live, live.next_frame([]))
+        await database_sync_to_async(services.run_save_status)(run_id=live.run_id, status=PLAYING)
+        live.task = asyncio.create_task(self._pace(live), name=f"cfviz-run-{live.run_id}")
+
+    async def pause(self, live: LiveRun) -> None:
+        if live.status != PLAYING:
+            return
+        live.status = PAUSED
+        await self._cancel(live)
+        await self._broadcast(live, live.next_frame([]))
+        await database_sync_to_async(services.run_save_status)(run_id=live.run_id, status=PAUSED)
+
+    async def set_speed(self, live: LiveRun, speed: float) -> None:
+        live.speed = speed
+        await self._broadcast(live, live.next_frame([]))
+
+    async def restart(self, live: LiveRun) -> None:
+        await self._cancel(live)
+        live.reset()
+        await self._broadcast_resync(live)
+        await database_sync_to_async(services.run_save_status)(run_id=live.run_id, status=PAUSED)
+
+    async def _cancel(self, live: LiveRun) -> None:
+        task, live.task = live.task, None
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _pace(self, live: LiveRun) -> None:
+        loop = asyncio.get_running_loop()
+        last_tick = last_frame = loop.time()
+        try:
+            while live.status == PLAYING:
+                await asyncio.sleep(TICK_S)
+                now = loop.time()
+                target = live.sim.now + (now - last_tick) * live.speed
+                last_tick = now
+                records = live.sim.run(until=target)
+                live.view.apply_all(records)
+                live.view.t = live.sim.now
+                if live.sim.done:
+                    live.status = FINISHED
+                if records or live.status != PLAYING or now - last_frame >= CLOCK_FRAME_INTERVAL_S:
+                    last_frame = now
+                    await self._broadcast(live, live.next_frame(records))
+            if live.status == FINISHED:
+                await database_sync_to_async(services.run_record_finished)(
+                    run_id=live.run_id, records=live.sim.records, summary=live.sim.summary()
+                )
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("run %s failed while playing", live.run_id)
+            live.status = PAUSED
+            await self._broadcast(live, live.next_frame([]))
+
+    async def _broadcast(self, live: LiveRun, frame: dict[str, Any]) -> None:
+        layer = get_channel_layer()
+        if layer is not None:
+            await layer.group_send(live.group, {"type": "sim.frame", "frame": frame})
+
+    async def _broadcast_resync(self, live: LiveRun) -> None:
+        """Tell every viewer to take a fresh snapshot (after a restart or replay)."""
+        live.frame_seq += 1
+        layer = get_channel_layer()
+        if layer is not None:
+            await layer.group_send(live.group, {"type": "sim.resync"})
+
+    async def shutdown(self) -> None:
+        """Stop every run's task (tests, and a process that is going away)."""
+        for live in list(self._runs.values()):
+            await self._cancel(live)
+        self._runs.clear()
+        self._loading = asyncio.Lock()
+
+
+def _load_run(run_id: str) -> dict[str, Any] | None:
+    run = selectors.run_get(run_id)
+    if run is None:
+        return None
+    return {
+        "run_id": str(run.id),
+        "spec": run.parsed(),
+        "seed": run.seed,
+        "platform": run.platform,
+        "owner_id": run.owner_id,
+        "owner_session": run.owner_session,
+        "scenario_name": run.scenario_name,
+    }
+
+
+registry = RunRegistry()

@@ -1,0 +1,106 @@
+"""Business operations on scenarios and runs; views, consumers and commands call these."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from cfviz.models import Run, Scenario
+from simulator.records import Record, dumps_log
+from simulator.scenario import ScenarioError, parse_scenario
+
+# Seeds stay below 2**53 so they survive JSON in every browser.
+MAX_SEED = 2**53 - 1
+
+
+def run_create(
+    *,
+    scenario: Scenario,
+    user: AbstractBaseUser | AnonymousUser | None,
+    session_key: str,
+    seed: int | None = None,
+) -> Run:
+    """Start a new run of ``scenario``; its starter (user or browser session) may control it."""
+    spec = scenario.parsed()
+    if seed is None:
+        seed = spec.seed
+    if not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"seed must be between 0 and {MAX_SEED}")
+    owner = user if user is not None and user.is_authenticated else None
+    return Run.objects.create(
+        scenario=scenario,
+        scenario_name=scenario.name,
+        spec=scenario.spec,
+        seed=seed,
+        owner=owner,
+        owner_session=session_key,
+    )
+
+
+def run_random_seed() -> int:
+    return secrets.randbelow(MAX_SEED)
+
+
+def run_save_status(*, run_id: str, status: str) -> None:
+    Run.objects.filter(id=run_id).update(status=status)
+
+
+def run_record_finished(*, run_id: str, records: list[Record], summary: dict) -> None:
+    """Keep the finished run's event log and summary, so it can be replayed and compared later."""
+    Run.objects.filter(id=run_id).update(
+        status=Run.Status.FINISHED,
+        finished_at=timezone.now(),
+        event_log=dumps_log(records),
+        summary=summary,
+    )
+
+
+def user_may_control(
+    *, run: Run, user: AbstractBaseUser | AnonymousUser | None, session_key: str | None
+) -> bool:
+    """The run's starter (their account or their browser session) and staff may change a run."""
+    if user is not None and user.is_authenticated:
+        if getattr(user, "is_staff", False):
+            return True
+        if run.owner_id is not None and run.owner_id == user.pk:
+            return True
+    return bool(session_key) and session_key == run.owner_session
+
+
+@transaction.atomic
+def scenario_load_library(directory: Path | None = None) -> list[Scenario]:
+    """Load (or refresh) the built-in scenarios from the repo's ``scenarios/*.json`` files.
+
+    Every file is checked before anything is saved: one bad file saves none.
+    """
+    directory = directory or Path(settings.SCENARIO_LIBRARY_DIR)
+    parsed = []
+    problems: list[str] = []
+    for path in sorted(directory.glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            spec = parse_scenario(data)
+        except json.JSONDecodeError as exc:
+            problems.append(f"{path.name}: not valid JSON: {exc}")
+            continue
+        except ScenarioError as exc:
+            problems.extend(f"{path.name}: {p}" for p in exc.problems)
+            continue
+        parsed.append((path.stem, spec, data))
+    if problems:
+        raise ScenarioError(problems)
+    saved = []
+    for stem, spec, data in parsed:
+        scenario, _ = Scenario.objects.update_or_create(
+            slug=slugify(stem),
+            defaults={"name": spec.name, "description": spec.description, "spec": data, "builtin": True},
+        )
+        saved.append(scenario)
+    return saved

@@ -1,0 +1,81 @@
+"""Pages: the home page (scenarios and recent runs) and a run's live page."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from cfviz import selectors, services
+from simulator.scenario import ScenarioError
+
+
+def _require_public_or_staff(request: HttpRequest) -> None:
+    if not settings.RUNS_PUBLIC and not request.user.is_staff:
+        raise Http404("runs are visible to staff only on this deployment")
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "cfviz/home.html",
+        {"scenarios": selectors.scenario_list(), "recent_runs": selectors.run_recent()},
+    )
+
+
+@require_POST
+def run_create(request: HttpRequest) -> HttpResponseBase:
+    _require_public_or_staff(request)
+    slug = request.POST.get("scenario", "")
+    scenario = selectors.scenario_by_slug(slug)
+    if scenario is None:
+        messages.error(request, f"There is no scenario {slug!r}.")
+        return redirect("cfviz:home")
+    # The run belongs to this browser session (and the user, if logged in): make sure it has one.
+    if request.session.session_key is None:
+        request.session.save()
+    try:
+        run = services.run_create(
+            scenario=scenario, user=request.user, session_key=request.session.session_key or ""
+        )
+    except (ScenarioError, ValueError) as exc:
+        messages.error(request, f"Scenario {scenario.name!r} cannot run: {exc}")
+        return redirect("cfviz:home")
+    return redirect(run)
+
+
+@require_GET
+def run_detail(request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
+    _require_public_or_staff(request)
+    run = selectors.run_get(run_id)
+    if run is None:
+        raise Http404("no such run")
+    return render(
+        request,
+        "cfviz/run.html",
+        {
+            "run": run,
+            "run_config": {
+                "run_id": str(run.id),
+                "ws_path": f"/ws/runs/{run.id}/",
+                "scenario_name": run.scenario_name,
+            },
+        },
+    )
+
+
+@require_GET
+def run_events(request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
+    """A finished run's event log as JSON Lines, the format of ``manage.py simulate --out``."""
+    _require_public_or_staff(request)
+    run = selectors.run_get(run_id)
+    if run is None or not run.event_log:
+        raise Http404("no finished event log for this run")
+    response = HttpResponse(run.event_log, content_type="application/jsonl")
+    response["Content-Disposition"] = f'attachment; filename="cfviz-run-{run.id}.jsonl"'
+    return response
