@@ -274,10 +274,10 @@ class Rep:
     def container_created(self, cell_name: str, guid: str) -> None:
         cell = self._cell(cell_name)
         cell.creates_active -= 1
-        if cell.create_queue:
-            next_container = self._container(cell_name, cell.create_queue.pop(0))
-            if next_container is not None:
-                self._start_create(cell, next_container)
+        while cell.create_queue and cell.creates_active < CREATE_WORK_POOL_SIZE:
+            waiting = self._container(cell_name, cell.create_queue.pop(0))
+            if waiting is not None:
+                self._start_create(cell, waiting)
         container = self._container(cell_name, guid)
         if container is None:
             return
@@ -388,6 +388,8 @@ class Rep:
             guid,
             instance=container.work,
         )
+        # The monitor ticks every interval whatever each check's answer takes.
+        self.p.engine.schedule(HEALTH_CHECK_INTERVAL_S, "rep.health_check", cell_name, guid)
 
     def _booted(self, container: Container) -> bool:
         return self.p.now - container.run_started_at >= self.p.apps[container.app].spec.boot_s
@@ -407,8 +409,6 @@ class Rep:
                 f"Timed out after {spec.health_check.timeout_s:g}s: health check never passed.",
             )
             self._crash(container, "health check never passed")
-            return
-        self.p.engine.schedule(HEALTH_CHECK_INTERVAL_S, "rep.health_check", cell_name, guid)
 
     def _became_healthy(self, container: Container) -> None:
         cell = self._cell(container.cell)
