@@ -34,7 +34,9 @@ def test_load_scenarios_loads_the_library_as_built_in_scenarios() -> None:
 
 def test_load_scenarios_saves_nothing_when_one_file_is_bad(tmp_path: Path, settings: object) -> None:
     (tmp_path / "good.json").write_text(PUSH.read_text())
-    (tmp_path / "bad.json").write_text('{"name": "bad", "zones": ["z1"], "cells": [], "apps": [], "timeline": []}')
+    (tmp_path / "bad.json").write_text(
+        '{"name": "bad", "zones": ["z1"], "cells": [], "apps": [], "timeline": []}'
+    )
     settings.SCENARIO_LIBRARY_DIR = tmp_path  # type: ignore[attr-defined]
     with pytest.raises(CommandError, match=r"bad.json: cells: must list at least one cell"):
         call_command("load_scenarios", stdout=StringIO())
