@@ -1,7 +1,8 @@
 """cfviz settings: one module, driven by environment variables with safe defaults.
 
 - ``CFVIZ_DEBUG``: development mode (off unless asked).
-- ``CFVIZ_SECRET_KEY`` (or ``CFVIZ_SECRET_KEY_FILE``): required unless ``CFVIZ_DEBUG`` is on.
+- ``CFVIZ_SECRET_KEY`` (or ``CFVIZ_SECRET_KEY_FILE``, or ``var/secret_key`` as ``script/serve``
+  writes it): required unless ``CFVIZ_DEBUG`` is on.
 - ``CFVIZ_ALLOWED_HOSTS``: comma-separated; websocket Origins are checked against it too.
 - ``CFVIZ_DB``: ``sqlite`` (default, ``CFVIZ_SQLITE_PATH``) or ``postgres`` (``CFVIZ_DB_NAME``,
   ``CFVIZ_DB_USER``, ``CFVIZ_DB_PASSWORD``, ``CFVIZ_DB_HOST``, ``CFVIZ_DB_PORT``).
@@ -52,7 +53,11 @@ def envsecret(name: str) -> str | None:
 
 DEBUG = envbool("CFVIZ_DEBUG")
 
+# script/serve generates a key into var/ (never committed), so manage.py works after it too.
+LOCAL_SECRET_KEY_FILE = BASE_DIR / "var" / "secret_key"
 SECRET_KEY = envsecret("CFVIZ_SECRET_KEY") or ""
+if not SECRET_KEY and LOCAL_SECRET_KEY_FILE.is_file():
+    SECRET_KEY = LOCAL_SECRET_KEY_FILE.read_text().strip()
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from simulator.scenario import AppSpec, CellSpec
+from simulator.scenario import CellSpec
 
 # Executor container states (diego.md §2.3).
 RESERVED = "RESERVED"
@@ -118,23 +118,6 @@ class DesiredLRP:
     disk_mb: int
     stack: str
     placement_tags: tuple[str, ...]
-
-
-@dataclass(slots=True)
-class App:
-    """Cloud Controller's view of an app, plus what the cf CLI is waiting for."""
-
-    spec: AppSpec
-    guid: str
-    state: str = "NEW"
-    desired: int = 0
-    staged: bool = False
-    cli_waiting: bool = False
-    # Timeline actions the CLI has started that Cloud Controller has not handled yet.
-    pending_actions: int = 0
-    pushed_at: float | None = None
-    first_running_at: float | None = None
-    all_running_at: float | None = None
 
 
 @dataclass(slots=True)

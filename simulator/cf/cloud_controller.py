@@ -1,29 +1,37 @@
-"""The developer's side of ``cf push``: the cf CLI, UAA and Cloud Controller.
+"""The developer's side of ``cf push``: the cf CLI, UAA and Cloud Controller, on any scheduler.
 
 Follows talk.md §5 and diego.md §5: log in through UAA, create the app, upload its bits to the
-blobstore, stage it as a Diego Task and, once the BBS calls back with the droplet, desire the
-app's LRP with its instances. The CLI polls Cloud Controller while it waits, as ``cf push`` does.
+blobstore, have the scheduler stage it and, once staging calls back with the droplet, desire the
+app's instances. The CLI polls Cloud Controller while it waits, as ``cf push`` does. What Cloud
+Controller says to the scheduler (Diego's BBS or Eirini) is the platform's
+:class:`SchedulerClient`; everything else is the same on both platforms.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from simulator.diego.constants import MINIMUM_STAGING_DISK_MB, MINIMUM_STAGING_MEMORY_MB
-from simulator.diego.state import App, DesiredLRP, Task
+from simulator.cf.platform import Platform
+from simulator.cf.state import App
 from simulator.engine import Engine
 
-if TYPE_CHECKING:
-    from simulator.diego.platform import DiegoPlatform
 
+class SchedulerClient(Protocol):
+    """How Cloud Controller asks the platform's scheduler to stage, run, scale and stop an app."""
 
-def staging_task_guid(app: str) -> str:
-    return f"staging-{app}"
+    def stage(self, app: App) -> None: ...
+
+    def desire(self, app: App) -> None: ...
+
+    def update_instances(self, app: App, instances: int) -> None: ...
+
+    def stop(self, app: App) -> None: ...
 
 
 class CloudController:
-    def __init__(self, platform: DiegoPlatform) -> None:
+    def __init__(self, platform: Platform, scheduler: SchedulerClient) -> None:
         self.p = platform
+        self.scheduler = scheduler
         self.logged_in = False
         self.actions_done = 0
 
@@ -164,32 +172,11 @@ class CloudController:
 
     def build_created(self, name: str) -> None:
         app = self._app(name)
-        spec = app.spec
         app.state = "STAGING"
         self.p.emit_app(app)
         self.p.set_status("cc", f"staging {name}")
         self.p.app_log(name, "API/0", "cc", f"Creating build for app with guid {app.guid}")
-        guid = staging_task_guid(name)
-        task = Task(
-            guid=guid,
-            app=name,
-            # diego.md §5: staging gets at least CC's minimum staging memory and disk.
-            memory_mb=max(spec.memory_mb, MINIMUM_STAGING_MEMORY_MB),
-            disk_mb=max(spec.disk_mb, MINIMUM_STAGING_DISK_MB),
-            stack=spec.stack,
-            placement_tags=spec.placement_tags,
-            since=self.p.now,
-            created_at=self.p.now,
-        )
-        self.p.send(
-            "cc",
-            "bbs",
-            f"DesireTask {guid} ({task.memory_mb} MB, preloaded:{spec.stack})",
-            "bbs.desire_task",
-            task,
-            app=name,
-            task=guid,
-        )
+        self.scheduler.stage(app)
         self.p.send("cc", "cf", "201 build STAGING", "cc.reply", name, app=name)
         self.p.engine.schedule(self.p.timing.cli_poll_interval_s, "cc.poll", name)
 
@@ -232,12 +219,12 @@ class CloudController:
             self.p.engine.schedule(self.p.timing.cli_poll_interval_s, "cc.poll", name)
 
     def running_count(self, name: str) -> int:
-        return sum(1 for lrp in self.p.actual.values() if lrp.app == name and lrp.state == "RUNNING")
+        return self.p.running_count(name)
 
     # -- staging result and later changes -----------------------------------------------------
 
     def build_completed(self, name: str, failed: bool, reason: str) -> None:
-        """The BBS's completion callback for the staging task (diego.md §5 step 5–6)."""
+        """Staging's completion callback (diego.md §5 step 5–6; kubernetes-eirini.md §1.6)."""
         app = self._app(name)
         if failed:
             app.state = "STAGING_FAILED"
@@ -250,23 +237,7 @@ class CloudController:
         self.p.app_log(name, "API/0", "cc", f'Updated app with guid {app.guid} ({{"state"=>"STARTED"}})')
         self.p.emit_app(app)
         self.p.set_status("cc", f"starting {name}")
-        spec = app.spec
-        desired = DesiredLRP(
-            app=name,
-            instances=app.desired,
-            memory_mb=spec.memory_mb,
-            disk_mb=spec.disk_mb,
-            stack=spec.stack,
-            placement_tags=spec.placement_tags,
-        )
-        self.p.send(
-            "cc",
-            "bbs",
-            f"DesireLRP {name} ({app.desired} instances, {spec.memory_mb} MB each)",
-            "bbs.desire_lrp",
-            desired,
-            app=name,
-        )
+        self.scheduler.desire(app)
 
     def scale(self, name: str, instances: int) -> None:
         app = self._app(name)
@@ -280,15 +251,7 @@ class CloudController:
         if app.staged and app.state != "STOPPED":
             app.state = "STARTING" if self.running_count(name) < instances else "RUNNING"
             self.p.emit_app(app)
-            self.p.send(
-                "cc",
-                "bbs",
-                f"UpdateDesiredLRP {name} (instances: {instances})",
-                "bbs.update_desired",
-                name,
-                instances,
-                app=name,
-            )
+            self.scheduler.update_instances(app, instances)
 
     def stop(self, name: str) -> None:
         app = self._app(name)
@@ -302,10 +265,10 @@ class CloudController:
         self.p.emit_app(app)
         self.p.send("cc", "cf", "200 app STOPPED", "cc.reply", name, app=name)
         if app.staged:
-            self.p.send("cc", "bbs", f"RemoveDesiredLRP {name}", "bbs.remove_desired", name, app=name)
+            self.scheduler.stop(app)
 
     def instance_running_changed(self, name: str) -> None:
-        """Keep the app's state in step with its instances (called by the BBS)."""
+        """Keep the app's state in step with its instances (called by the scheduler side)."""
         app = self._app(name)
         if app.state not in ("STARTING", "RUNNING"):
             self.p.emit_app(app)
