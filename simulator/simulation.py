@@ -101,7 +101,7 @@ class Simulation:
                 "time_to_all_running": None
                 if app.all_running_at is None or app.pushed_at is None
                 else round(app.all_running_at - app.pushed_at, 3),
-                "routable": p.routing.routable_count(name),
+                "routable": p.routable_count(name),
             }
         placements = {
             key: lrp.cell for key, lrp in sorted(p.actual.items(), key=lambda kv: (kv[1].app, kv[1].index))

@@ -41,12 +41,10 @@ CRASH_RESET_S = 5 * 60.0
 MINIMUM_STAGING_MEMORY_MB = 1024
 MINIMUM_STAGING_DISK_MB = 4096
 
-# §6.2: gorouter asks for re-registration every 20 s and prunes a route after 120 s without
-# one, checking every 30 s. §6.1: the route-emitter jitters its re-emission by up to 20 %.
+# §6.2: gorouter asks for re-registration every 20 s (its pruning is in simulator/cf/gorouter.py).
+# §6.1: the route-emitter jitters its re-emission by up to 20 %.
 ROUTE_REGISTER_INTERVAL_S = 20.0
 ROUTE_REGISTER_JITTER = 0.2
-DROPLET_STALE_THRESHOLD_S = 120.0
-PRUNE_STALE_DROPLETS_INTERVAL_S = 30.0
 
 # The port the buildpack app listens on inside its container; Diego maps it to a host port.
 APP_CONTAINER_PORT = 8080

@@ -7,12 +7,13 @@ the cells and routing around the shared :class:`~simulator.cf.platform.Platform`
 from __future__ import annotations
 
 from simulator.cf.cloud_controller import CloudController
+from simulator.cf.gorouter import Gorouter
 from simulator.cf.platform import Platform
 from simulator.diego.auctioneer import Auctioneer
 from simulator.diego.bbs import BBS
 from simulator.diego.bbs_client import BBSClient
 from simulator.diego.cell import Rep
-from simulator.diego.routing import Routing
+from simulator.diego.routing import RouteEmitter
 from simulator.diego.state import ActualLRP, Cell, DesiredLRP, Task
 from simulator.engine import Engine
 from simulator.records import RecordLog
@@ -38,8 +39,9 @@ class DiegoPlatform(Platform):
         self.bbs = BBS(self)
         self.auctioneer = Auctioneer(self)
         self.rep = Rep(self)
-        self.routing = Routing(self)
-        for component in (self.cc, self.bbs, self.auctioneer, self.rep, self.routing):
+        self.route_emitter = RouteEmitter(self)
+        self.gorouter = Gorouter(self)
+        for component in (self.cc, self.bbs, self.auctioneer, self.rep, self.route_emitter, self.gorouter):
             component.register(engine)
 
     # -- interactions ----------------------------------------------------------------------
@@ -47,7 +49,8 @@ class DiegoPlatform(Platform):
     def start(self) -> None:
         self.cc.schedule_timeline()
         self.bbs.start_convergence()
-        self.routing.start()
+        self.route_emitter.start()
+        self.gorouter.start()
         for cell in self.cells.values():
             self.emit_cell(cell)
         for component in ("cf", "uaa", "cc", "bbs", "auctioneer", "route-emitter", "gorouter"):
@@ -102,7 +105,7 @@ class DiegoPlatform(Platform):
         return sum(1 for lrp in self.actual.values() if lrp.app == app and lrp.state == "RUNNING")
 
     def routable_count(self, app: str) -> int:
-        return self.routing.routable_count(app)
+        return self.gorouter.routable_count(app)
 
     def settled(self) -> bool:
         """Every action has been carried out and every app is where its developer wanted it."""
@@ -118,7 +121,7 @@ class DiegoPlatform(Platform):
             records = [lrp for lrp in self.actual.values() if lrp.app == name]
             if len(records) != wanted or any(lrp.state != "RUNNING" for lrp in records):
                 return False
-            if self.routing.routable_count(name) != wanted:
+            if self.gorouter.routable_count(name) != wanted:
                 return False
         if any(task.state != "DELETED" for task in self.tasks.values()):
             return False

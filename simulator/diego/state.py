@@ -118,11 +118,3 @@ class DesiredLRP:
     disk_mb: int
     stack: str
     placement_tags: tuple[str, ...]
-
-
-@dataclass(slots=True)
-class Endpoint:
-    instance: str
-    cell: str
-    address: str
-    registered_at: float
