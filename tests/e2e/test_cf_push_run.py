@@ -1,0 +1,101 @@
+"""The cf push scenario in a real browser: run it, read the diagram, ask why an instance landed where it did."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.helpers import (
+    APP_ROUTE,
+    RUN_TIMEOUT_MS,
+    RUNNING_INSTANCES,
+    placements,
+    play_fast,
+    start_cf_push,
+)
+
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot.png"
+
+
+def cell_drawn_around(page: Page, instance: str) -> str:
+    """The cell whose box contains the instance's container on screen."""
+    chip = page.locator(f"#diagram [data-instance='{instance}']").bounding_box()
+    assert chip is not None
+    frames = page.locator("#diagram [data-cell-box]")
+    for i in range(frames.count()):
+        frame = frames.nth(i)
+        box = frame.locator(".cell-frame").bounding_box()
+        assert box is not None
+        if (
+            box["x"] <= chip["x"]
+            and chip["x"] + chip["width"] <= box["x"] + box["width"]
+            and box["y"] <= chip["y"]
+            and chip["y"] + chip["height"] <= box["y"] + box["height"]
+        ):
+            return frame.get_attribute("data-cell-box") or ""
+    raise AssertionError(f"{instance} is not drawn inside any cell")
+
+
+def test_a_pushed_app_runs_three_instances_and_explains_where_each_landed(
+    live_asgi_url: str, page: Page
+) -> None:
+    start_cf_push(page, live_asgi_url)
+    play_fast(page)
+
+    expect(page.locator(RUNNING_INSTANCES)).to_have_count(3, timeout=RUN_TIMEOUT_MS)
+    expect(page.locator(f"[data-route='{APP_ROUTE}'] .endpoint")).to_have_count(3)
+    expect(page.locator("#app-summary [data-app='web']")).to_contain_text("3 of 3 instances running")
+
+    instance = page.locator(RUNNING_INSTANCES).first
+    key = instance.get_attribute("data-instance") or ""
+    drawn_in = cell_drawn_around(page, key)
+    assert instance.get_attribute("data-cell") == drawn_in
+    instance.click()
+
+    winner = page.locator("#decision-table tr[data-winner='true']")
+    expect(winner).to_have_count(1)
+    expect(winner).to_contain_text("winner")
+    assert winner.get_attribute("data-cell") == drawn_in
+    expect(page.locator("#decision-heading")).to_have_text(f"{key} → {drawn_in}")
+    expect(page.locator(f"#diagram [data-instance='{key}']")).to_have_class(
+        "work instance state--RUNNING is-selected"
+    )
+
+    expect(page.locator("#log-lines")).to_contain_text(f"[APP/PROC/WEB/{key.split('/')[1]}] OUT")
+    expect(page.locator("#run-status")).to_have_text("finished", timeout=RUN_TIMEOUT_MS)
+    # Every token lands and takes its nodes with it: a screen left on all day does not grow.
+    expect(page.locator("#diagram .layer-tokens > *")).to_have_count(0)
+    if os.environ.get("CFVIZ_SCREENSHOT"):
+        page.evaluate("window.scrollTo(0, 0)")
+        page.wait_for_timeout(500)  # let the smooth scroll to the decision panel settle
+        page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+
+def test_a_second_viewer_watches_the_same_run_without_controls(
+    live_asgi_url: str, page: Page, browser: Browser
+) -> None:
+    run_url = start_cf_push(page, live_asgi_url)
+    play_fast(page)
+    expect(page.locator(RUNNING_INSTANCES)).to_have_count(3, timeout=RUN_TIMEOUT_MS)
+    expect(page.locator("#watch-banner")).to_be_hidden()
+
+    # Another browser context has its own cookies: another session, not the run's owner.
+    watcher_context = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        watcher = watcher_context.new_page()
+        watcher.goto(run_url)
+        banner = watcher.locator("#watch-banner")
+        expect(banner).to_be_visible()
+        expect(banner).to_have_text(
+            "You are watching: only the person who started this run, or staff, can control it"
+        )
+        for name in ("Play", "Pause", "Restart"):
+            expect(watcher.get_by_role("button", name=name, exact=True)).to_be_disabled()
+        expect(watcher.get_by_label("Speed")).to_be_disabled()
+
+        expect(watcher.locator(RUNNING_INSTANCES)).to_have_count(3, timeout=RUN_TIMEOUT_MS)
+        assert placements(watcher) == placements(page)
+    finally:
+        watcher_context.close()

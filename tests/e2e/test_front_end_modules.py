@@ -1,0 +1,96 @@
+"""The browser's own logic, run in Chromium against the real modules: the view fold and the socket's resync."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page
+
+from simulator.scenario import load_scenario_json
+from simulator.simulation import Simulation
+from simulator.view import ViewState
+
+CF_PUSH_FILE = Path(__file__).resolve().parents[2] / "scenarios" / "cf-push.json"
+
+FOLD_IN_THE_BROWSER = """async ([view, records]) => {
+  const { applyRecords } = await import("/static/cfviz/js/view_state.js");
+  applyRecords(view, records);
+  return view;
+}"""
+
+# A socket fed by hand: what it hands on, and what it asks the server for.
+SOCKET_SCRIPT = """async (messages) => {
+  const { RunSocket } = await import("/static/cfviz/js/socket.js");
+  const applied = [];
+  const socket = new RunSocket("ws://unused.invalid/", {
+    onSnapshot: (m) => applied.push(`snapshot ${m.seq}`),
+    onFrame: (m) => applied.push(`frame ${m.seq}`),
+    onError: (m) => applied.push(`error ${m.error}`),
+    onConnection: () => {},
+  });
+  const sent = [];
+  socket.send = (command) => { sent.push(command); return true; };
+  for (const message of messages) socket.receive(JSON.stringify(message));
+  return { applied, sent };
+}"""
+
+
+def frame(seq: int) -> dict[str, Any]:
+    return {"type": "frame", "seq": seq, "t": seq / 10, "status": "playing", "speed": 1, "records": []}
+
+
+def snapshot(seq: int) -> dict[str, Any]:
+    return {
+        "type": "snapshot",
+        "seq": seq,
+        "t": 0,
+        "status": "playing",
+        "speed": 1,
+        "view": {},
+        "can_control": True,
+    }
+
+
+def test_the_browser_folds_records_into_the_same_view_as_the_server(live_asgi_url: str, page: Page) -> None:
+    scenario = load_scenario_json(CF_PUSH_FILE.read_text())
+    records = Simulation(scenario).run()
+    server_view = ViewState(scenario)
+    start = server_view.to_dict()
+    server_view.apply_all(records)
+
+    page.goto(f"{live_asgi_url}/")
+    browser_view = page.evaluate(FOLD_IN_THE_BROWSER, [start, records])
+
+    assert browser_view == server_view.to_dict()
+
+
+def test_a_gap_in_frames_asks_for_a_snapshot_and_skips_frames_until_it_comes(
+    live_asgi_url: str, page: Page
+) -> None:
+    page.goto(f"{live_asgi_url}/")
+    messages = [
+        frame(3),  # before the first snapshot: stale
+        snapshot(5),
+        frame(5),  # already in the snapshot
+        frame(6),
+        frame(8),  # 7 went missing
+        frame(9),  # ignored while the snapshot is on its way
+        snapshot(9),
+        frame(9),
+        frame(10),
+        {"type": "error", "error": "you are watching", "command": "play"},
+        {**frame(11), "resync": True},  # too many records to animate: the server says take a snapshot
+        frame(12),
+    ]
+    result = page.evaluate(SOCKET_SCRIPT, messages)
+
+    assert result["applied"] == [
+        "snapshot 5",
+        "frame 6",
+        "snapshot 9",
+        "frame 10",
+        "error you are watching",
+        "frame 11",
+    ]
+    assert result["sent"] == [{"command": "snapshot"}, {"command": "snapshot"}]
