@@ -21,7 +21,8 @@ from typing import Any
 NAME_PATTERN = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 HEALTH_CHECK_TYPES = ("port", "http", "process")
 ACTIONS = ("push", "scale", "stop")
-PLATFORMS = ("diego",)
+PLATFORMS = ("diego", "eirini")
+KUBE_SCHEDULER_MODES = ("legacy-2019", "framework")
 
 # Cloud Controller's default and maximum health-check timeouts (diego.md §2.3).
 DEFAULT_HEALTH_CHECK_TIMEOUT_S = 60.0
@@ -69,6 +70,33 @@ class DiegoSettings:
     starting_container_count_maximum: int = 0
     # Envoy proxy memory added to LRPs when scoring; 0 unless containers.proxy.enabled (§1.5).
     proxy_memory_mb: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class EiriniSettings:
+    """Eirini (2019) on Kubernetes. Sources in kubernetes-eirini.md; the rest are assumptions."""
+
+    # kube-scheduler's algorithm: the 2019 predicates/priorities (0–10) the talk compares, or
+    # today's framework (0–100) (§2.2).
+    scheduler: str = "legacy-2019"
+    # percentageOfNodesToScore; 0 is the adaptive default (§2.4).
+    percentage_of_nodes_to_score: int = 0
+    # Allocatable CPU of every node; cells carry no CPU figure. Assumption.
+    node_cpu_millis: int = 8000
+    # bits-service, the registry serving droplets as images: requests served at once, and the
+    # bandwidth of each. Assumptions; this is the staging and pull bottleneck the talk reports.
+    registry_concurrency: int = 4
+    registry_bandwidth_mb_s: float = 40.0
+    # bits-service re-tars and re-hashes the droplet on every manifest GET (§1.7). Assumption.
+    registry_repack_mb_s: float = 60.0
+    # The eirinifs rootfs layer every app image shares (~900 MB, talk.md §6).
+    rootfs_layer_mb: float = 900.0
+    # The staging Job's downloader, executor and uploader images. Assumption.
+    staging_images_mb: float = 250.0
+    # The container runtime creating and starting a container once its image is there. Assumption.
+    container_start_s: float = 1.0
+    # One kube-scheduler cycle (filter, score, assume) for one pod. Assumption.
+    scheduling_cycle_s: float = 0.003
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +159,7 @@ class Scenario:
     platforms: tuple[str, ...] = ("diego",)
     timing: Timing = field(default_factory=Timing)
     diego: DiegoSettings = field(default_factory=DiegoSettings)
+    eirini: EiriniSettings = field(default_factory=EiriniSettings)
 
     def app(self, name: str) -> AppSpec:
         for app in self.apps:
@@ -288,12 +317,18 @@ def _field_names(cls: type) -> set[str]:
     return {f.name for f in fields(cls)}
 
 
+SETTING_CHOICES = {"scheduler": KUBE_SCHEDULER_MODES}
+
+
 def _parse_settings(check: _Checker, data: dict[str, Any], key: str, cls: type) -> Any:
     raw = check.mapping(data.get(key, {}), key, _field_names(cls))
     defaults = cls()
     values: dict[str, Any] = {}
     for f in fields(cls):
         default = getattr(defaults, f.name)
+        if isinstance(default, str):
+            values[f.name] = check.string(raw, f.name, key, default, choices=SETTING_CHOICES[f.name])
+            continue
         integer = isinstance(default, int) and not isinstance(default, bool)
         # Fractions and latencies may be zero; everything else that is a duration must be > 0.
         may_be_zero = f.name in {
@@ -306,8 +341,11 @@ def _parse_settings(check: _Checker, data: dict[str, Any], key: str, cls: type) 
             "api_latency_s",
             "db_latency_s",
             "cell_state_fetch_s",
+            "percentage_of_nodes_to_score",
         }
-        maximum = 1.0 if f.name in {"jitter", "bin_pack_first_fit_weight"} else None
+        maximum = {"jitter": 1.0, "bin_pack_first_fit_weight": 1.0, "percentage_of_nodes_to_score": 100}.get(
+            f.name
+        )
         values[f.name] = check.number(
             raw,
             f.name,
@@ -445,6 +483,7 @@ def parse_scenario(data: Any) -> Scenario:
 
     timing = _parse_settings(check, root, "timing", Timing)
     diego = _parse_settings(check, root, "diego", DiegoSettings)
+    eirini = _parse_settings(check, root, "eirini", EiriniSettings)
 
     if check.problems:
         raise ScenarioError(check.problems)
@@ -460,6 +499,7 @@ def parse_scenario(data: Any) -> Scenario:
         timeline=tuple(sorted(timeline, key=lambda a: a.at)),
         timing=timing,
         diego=diego,
+        eirini=eirini,
     )
 
 

@@ -12,25 +12,28 @@ import copy
 import math
 from typing import Any
 
+from simulator.cf.platform import Platform
 from simulator.diego.platform import DiegoPlatform
+from simulator.eirini.platform import EiriniPlatform
 from simulator.engine import Engine
 from simulator.records import Record, RecordLog
 from simulator.scenario import Scenario
 
+PLATFORMS: dict[str, type[Platform]] = {"diego": DiegoPlatform, "eirini": EiriniPlatform}
 # Once settled, a run plays this much longer so the last tokens and logs land on screen.
 SETTLED_TAIL_S = 3.0
 
 
 class Simulation:
     def __init__(self, scenario: Scenario, seed: int | None = None, platform: str = "diego") -> None:
-        if platform != "diego":
-            raise ValueError(f"unknown platform {platform!r}")
+        if platform not in PLATFORMS:
+            raise ValueError(f"unknown platform {platform!r} (known: {', '.join(PLATFORMS)})")
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
         self.platform_name = platform
         self.engine = Engine(self.seed)
         self.log = RecordLog()
-        self.platform = DiegoPlatform(scenario, self.engine, self.log)
+        self.platform: Platform = PLATFORMS[platform](scenario, self.engine, self.log)
         self.platform.start()
         self.settled_at: float | None = None
 
@@ -103,10 +106,8 @@ class Simulation:
                 else round(app.all_running_at - app.pushed_at, 3),
                 "routable": p.routable_count(name),
             }
-        placements = {
-            key: lrp.cell for key, lrp in sorted(p.actual.items(), key=lambda kv: (kv[1].app, kv[1].index))
-        }
-        per_cell: dict[str, int] = {name: 0 for name in p.cells}
+        placements = p.placements()
+        per_cell: dict[str, int] = {name: 0 for name in p.cell_names()}
         for cell in placements.values():
             if cell is not None:
                 per_cell[cell] += 1
@@ -121,6 +122,6 @@ class Simulation:
             "apps": apps,
             "placements": placements,
             "instances_per_cell": per_cell,
-            "auction_rounds": p.auctioneer.round,
+            "scheduling_rounds": p.scheduling_rounds(),
             "records": len(self.log),
         }

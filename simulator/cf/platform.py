@@ -75,13 +75,18 @@ class Platform(ABC):
         self.log.log(self.now, app, source, component, line)
 
     def emit_app(self, app: App) -> None:
+        running = self.running_count(app.spec.name)
+        # Only a change is news: platforms call this whenever an instance might have changed.
+        if app.reported == (app.state, app.desired, running):
+            return
+        app.reported = (app.state, app.desired, running)
         self.log.state(
             self.now,
             "app",
             app.spec.name,
             app.state,
             desired=app.desired,
-            running=self.running_count(app.spec.name),
+            running=running,
             route=app.spec.hostname,
         )
 
@@ -96,6 +101,17 @@ class Platform(ABC):
 
     @abstractmethod
     def routable_count(self, app: str) -> int: ...
+
+    @abstractmethod
+    def placements(self) -> dict[str, str | None]:
+        """Each instance (``app/index``) and the cell or node it runs on, if any."""
+
+    @abstractmethod
+    def cell_names(self) -> list[str]: ...
+
+    @abstractmethod
+    def scheduling_rounds(self) -> int:
+        """Auction rounds (Diego) or scheduling cycles (Kubernetes) so far."""
 
     @abstractmethod
     def settled(self) -> bool: ...

@@ -22,3 +22,5 @@ class App:
     pushed_at: float | None = None
     first_running_at: float | None = None
     all_running_at: float | None = None
+    # (state, desired, running) as last recorded, so unchanged app records are not repeated.
+    reported: tuple[str, int, int] | None = None

@@ -256,6 +256,7 @@ class Rep:
 
     def _start_create(self, cell: Cell, container: Container) -> None:
         cell.creates_active += 1
+        self.p.cell_activity(cell)
         self.p.send(
             f"executor@{cell.name}",
             f"garden@{cell.name}",
@@ -278,6 +279,7 @@ class Rep:
             waiting = self._container(cell_name, cell.create_queue.pop(0))
             if waiting is not None:
                 self._start_create(cell, waiting)
+        self.p.cell_activity(cell)
         container = self._container(cell_name, guid)
         if container is None:
             return
@@ -295,6 +297,7 @@ class Rep:
 
     def _start_download(self, cell: Cell, container: Container) -> None:
         cell.downloads_active += 1
+        self.p.cell_activity(cell)
         spec = self.p.apps[container.app].spec
         size = spec.droplet_mb if container.kind == "lrp" else spec.package_mb
         what = "droplets" if container.kind == "lrp" else "cc-packages"
@@ -322,6 +325,7 @@ class Rep:
             waiting = self._container(cell_name, cell.download_queue.pop(0))
             if waiting is not None:
                 self._start_download(cell, waiting)
+        self.p.cell_activity(cell)
         container = self._container(cell_name, guid)
         if container is None:
             return

@@ -87,7 +87,30 @@ class DiegoPlatform(Platform):
             failure_reason=task.failure_reason,
         )
 
+    def cell_activity(self, cell: Cell) -> None:
+        """What the cell's rep, executor and Garden are busy with, for their boxes."""
+        containers = len(cell.containers)
+        starting = cell.starting_count()
+        self.set_status(
+            f"rep@{cell.name}",
+            f"{containers} container(s), {starting} starting" if containers else "idle",
+        )
+        busy = []
+        if cell.creates_active or cell.create_queue:
+            busy.append(
+                f"{cell.creates_active} creating"
+                + (f", {len(cell.create_queue)} queued" if cell.create_queue else "")
+            )
+        if cell.downloads_active or cell.download_queue:
+            busy.append(
+                f"{cell.downloads_active} downloading"
+                + (f", {len(cell.download_queue)} queued" if cell.download_queue else "")
+            )
+        self.set_status(f"executor@{cell.name}", "; ".join(busy) or "idle")
+        self.set_status(f"garden@{cell.name}", f"{containers} container(s)" if containers else "idle")
+
     def emit_cell(self, cell: Cell) -> None:
+        self.cell_activity(cell)
         self.log.state(
             self.now,
             "cell",
@@ -106,6 +129,16 @@ class DiegoPlatform(Platform):
 
     def routable_count(self, app: str) -> int:
         return self.gorouter.routable_count(app)
+
+    def placements(self) -> dict[str, str | None]:
+        ordered = sorted(self.actual.values(), key=lambda lrp: (lrp.app, lrp.index))
+        return {lrp.key: lrp.cell for lrp in ordered}
+
+    def cell_names(self) -> list[str]:
+        return list(self.cells)
+
+    def scheduling_rounds(self) -> int:
+        return self.auctioneer.round
 
     def settled(self) -> bool:
         """Every action has been carried out and every app is where its developer wanted it."""

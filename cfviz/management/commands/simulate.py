@@ -88,7 +88,8 @@ class Command(BaseCommand):
         w(f"{summary['scenario']} ({summary['platform']}, seed {summary['seed']})")
         w(
             f"simulated {summary['simulated_s']:.1f} s in {wall:.3f} s of wall time: "
-            f"{summary['records']} events, {summary['auction_rounds']} auction round(s)"
+            f"{summary['records']} events, {summary['scheduling_rounds']} "
+            + ("auction round(s)" if summary["platform"] == "diego" else "scheduling cycle(s)")
         )
         for name, app in summary["apps"].items():
             if app["pushed_at"] is None:

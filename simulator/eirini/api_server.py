@@ -1,0 +1,263 @@
+"""The Kubernetes API server and etcd, and the watches that carry every change to controllers.
+
+Every write is a message to ``api-server``, persisted in ``etcd``, then delivered to each
+component watching that kind of object: the controller manager (Jobs, StatefulSets, deleted
+pods), kube-scheduler (unscheduled pods), the kubelet of the pod's node, and Eirini's route
+collector (pod status).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simulator.eirini.state import Job, Pod, StatefulSet
+from simulator.engine import Engine
+
+if TYPE_CHECKING:
+    from simulator.eirini.platform import EiriniPlatform
+
+
+class ApiServer:
+    def __init__(self, platform: EiriniPlatform) -> None:
+        self.p = platform
+
+    def register(self, engine: Engine) -> None:
+        for name in (
+            "job_created",
+            "job_deleted",
+            "sts_created",
+            "sts_scaled",
+            "sts_deleted",
+            "pod_created",
+            "pod_bound",
+            "status_updated",
+            "pod_deleting",
+            "pod_removed",
+        ):
+            engine.register(f"api.{name}", getattr(self, name))
+
+    def _persist(self, path: str, **entities: object) -> float:
+        """Write to etcd; returns when the API server can tell the watchers."""
+        self.p.note("api-server", "etcd", f"PUT {path}", **entities)
+        return self.p.duration(self.p.timing.api_latency_s) + self.p.duration(self.p.timing.db_latency_s) * 2
+
+    def _watch(
+        self, dst: str, label: str, kind: str, *args: object, after: float, **entities: object
+    ) -> None:
+        self.p.send(
+            "api-server", dst, f"watch: {label}", kind, *args, delay=after + self.p.latency(), **entities
+        )
+
+    # -- Jobs ---------------------------------------------------------------------------------
+
+    def create_job(self, src: str, job: Job) -> None:
+        self.p.send(src, "api-server", f"POST Job {job.name}", "api.job_created", job, app=job.app)
+
+    def job_created(self, job: Job) -> None:
+        self.p.jobs[job.name] = job
+        after = self._persist(f"/registry/jobs/{job.name}", app=job.app)
+        self._watch("controller-manager", f"Job {job.name} ADDED", "kcm.job_added", job.name, after=after)
+
+    def delete_job(self, src: str, name: str) -> None:
+        self.p.send(
+            src, "api-server", f"DELETE Job {name} (propagation: background)", "api.job_deleted", name
+        )
+
+    def job_deleted(self, name: str) -> None:
+        job = self.p.jobs.pop(name, None)
+        if job is None:
+            return
+        after = self._persist(f"/registry/jobs/{name} (deleted)")
+        if job.pod is not None and job.pod in self.p.pods:
+            self._watch("controller-manager", f"Job {name} DELETED", "kcm.delete_pod", job.pod, after=after)
+
+    # -- StatefulSets -------------------------------------------------------------------------
+
+    def create_statefulset(self, src: str, sts: StatefulSet) -> None:
+        self.p.send(
+            src,
+            "api-server",
+            f"POST StatefulSet {sts.name} (replicas: {sts.replicas}, podManagementPolicy: Parallel)",
+            "api.sts_created",
+            sts,
+            app=sts.app,
+        )
+
+    def sts_created(self, sts: StatefulSet) -> None:
+        self.p.statefulsets[sts.name] = sts
+        after = self._persist(f"/registry/statefulsets/{sts.name}", app=sts.app)
+        self._watch(
+            "controller-manager", f"StatefulSet {sts.name} ADDED", "kcm.sts_sync", sts.name, after=after
+        )
+
+    def scale_statefulset(self, src: str, name: str, replicas: int) -> None:
+        self.p.send(
+            src,
+            "api-server",
+            f"PATCH StatefulSet {name} (replicas: {replicas})",
+            "api.sts_scaled",
+            name,
+            replicas,
+        )
+
+    def sts_scaled(self, name: str, replicas: int) -> None:
+        sts = self.p.statefulsets.get(name)
+        if sts is None:
+            return
+        sts.replicas = replicas
+        after = self._persist(f"/registry/statefulsets/{name}", app=sts.app)
+        self._watch("controller-manager", f"StatefulSet {name} MODIFIED", "kcm.sts_sync", name, after=after)
+
+    def delete_statefulset(self, src: str, name: str) -> None:
+        self.p.send(
+            src, "api-server", f"DELETE StatefulSet {name} (propagation: background)", "api.sts_deleted", name
+        )
+
+    def sts_deleted(self, name: str) -> None:
+        sts = self.p.statefulsets.pop(name, None)
+        if sts is None:
+            return
+        after = self._persist(f"/registry/statefulsets/{name} (deleted)", app=sts.app)
+        for pod in self.p.pods_of(name):
+            self._watch(
+                "controller-manager", f"StatefulSet {name} DELETED", "kcm.delete_pod", pod.name, after=after
+            )
+
+    # -- Pods ---------------------------------------------------------------------------------
+
+    def create_pod(self, src: str, pod: Pod) -> None:
+        self.p.send(
+            src,
+            "api-server",
+            f"POST Pod {pod.name}",
+            "api.pod_created",
+            pod,
+            instance=pod.instance,
+            app=pod.app,
+        )
+
+    def pod_created(self, pod: Pod) -> None:
+        self.p.pods[pod.name] = pod
+        self.p.emit_pod(pod)
+        after = self._persist(f"/registry/pods/{pod.name}", instance=pod.instance)
+        self._watch(
+            "kube-scheduler",
+            f"Pod {pod.name} ADDED (no node)",
+            "scheduler.enqueue",
+            pod.name,
+            after=after,
+            instance=pod.instance,
+        )
+
+    def bind(self, pod_name: str, node: str) -> None:
+        pod = self.p.pods.get(pod_name)
+        self.p.send(
+            "kube-scheduler",
+            "api-server",
+            f"POST Pod {pod_name}/binding → {node}",
+            "api.pod_bound",
+            pod_name,
+            node,
+            instance=pod.instance if pod else None,
+        )
+
+    def pod_bound(self, pod_name: str, node: str) -> None:
+        pod = self.p.pods.get(pod_name)
+        if pod is None or pod.deleting:
+            self.p.scheduler.forget(pod_name, node)
+            return
+        pod.node = node
+        pod.reason = "ContainerCreating"
+        self.p.emit_pod(pod)
+        after = self._persist(f"/registry/pods/{pod_name} (nodeName: {node})", instance=pod.instance)
+        self._watch(
+            f"kubelet@{node}", f"Pod {pod_name} bound here", "kubelet.pod_bound", node, pod_name, after=after
+        )
+
+    def update_status(self, node: str, pod: Pod, label: str) -> None:
+        self.p.send(
+            f"kubelet@{node}",
+            "api-server",
+            f"PATCH Pod {pod.name}/status ({label})",
+            "api.status_updated",
+            pod.name,
+            instance=pod.instance,
+        )
+
+    def status_updated(self, pod_name: str) -> None:
+        pod = self.p.pods.get(pod_name)
+        if pod is None:
+            return
+        after = self._persist(f"/registry/pods/{pod_name} (status)", instance=pod.instance)
+        if pod.kind == "app":
+            self._watch(
+                "route-collector",
+                f"Pod {pod_name} MODIFIED",
+                "routes.pod_changed",
+                pod_name,
+                after=after,
+                instance=pod.instance,
+            )
+
+    def delete_pod(self, src: str, pod_name: str) -> None:
+        pod = self.p.pods.get(pod_name)
+        self.p.send(
+            src,
+            "api-server",
+            f"DELETE Pod {pod_name}",
+            "api.pod_deleting",
+            pod_name,
+            instance=pod.instance if pod else None,
+        )
+
+    def pod_deleting(self, pod_name: str) -> None:
+        """Deletion sets a deletionTimestamp; the kubelet stops the pod, then it is removed (§3.8)."""
+        pod = self.p.pods.get(pod_name)
+        if pod is None or pod.deleting:
+            return
+        pod.deleting = True
+        pod.reason = "Terminating"
+        self.p.emit_pod(pod)
+        after = self._persist(f"/registry/pods/{pod_name} (deletionTimestamp)", instance=pod.instance)
+        if pod.kind == "app":
+            self._watch(
+                "route-collector", f"Pod {pod_name} terminating", "routes.pod_changed", pod_name, after=after
+            )
+        if pod.node is None:
+            self.p.scheduler.dequeue(pod_name)
+            self.pod_removed(pod_name)
+        else:
+            self._watch(
+                f"kubelet@{pod.node}",
+                f"Pod {pod_name} DELETING",
+                "kubelet.kill",
+                pod.node,
+                pod_name,
+                after=after,
+            )
+
+    def pod_removed(self, pod_name: str) -> None:
+        pod = self.p.pods.pop(pod_name, None)
+        if pod is None:
+            return
+        pod.phase = "Deleted"
+        self.p.emit_pod(pod)
+        after = self._persist(f"/registry/pods/{pod_name} (removed)", instance=pod.instance)
+        if pod.node is not None:
+            self.p.release(pod)
+        if pod.kind == "app":
+            self._watch(
+                "route-collector",
+                f"Pod {pod_name} DELETED",
+                "routes.pod_removed",
+                pod_name,
+                pod.instance,
+                after=after,
+            )
+        self._watch(
+            "controller-manager", f"Pod {pod_name} DELETED", "kcm.pod_removed", pod.owner, after=after
+        )
+        # A deleted pod frees room: kube-scheduler moves unschedulable pods back (§2.5).
+        self._watch(
+            "kube-scheduler", f"Pod {pod_name} DELETED", "scheduler.cluster_event", "pod deleted", after=after
+        )
