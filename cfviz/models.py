@@ -58,8 +58,19 @@ class Scenario(models.Model):
     def instance_count(self) -> int:
         return sum(int(app.get("instances", 1)) for app in self.spec.get("apps", []))
 
+    @property
+    def default_platform(self) -> str:
+        """Both side by side when the scenario is written for both, else its one platform."""
+        platforms = self.spec.get("platforms") or ["diego"]
+        return "both" if len(platforms) > 1 else str(platforms[0])
+
 
 class Run(models.Model):
+    class Platform(models.TextChoices):
+        DIEGO = "diego", _("Diego")
+        EIRINI = "eirini", _("Eirini on Kubernetes")
+        BOTH = "both", _("Both, side by side")
+
     class Status(models.TextChoices):
         PAUSED = "paused", _("paused")
         PLAYING = "playing", _("playing")
@@ -73,7 +84,7 @@ class Run(models.Model):
     scenario_name = models.CharField(_("scenario name"), max_length=200)
     spec = models.JSONField(_("specification"))
     seed = models.BigIntegerField(_("seed"))
-    platform = models.CharField(_("platform"), max_length=20, default="diego")
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices, default=Platform.BOTH)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
     )
@@ -97,6 +108,11 @@ class Run(models.Model):
 
     def parsed(self) -> ScenarioSpec:
         return parse_scenario(self.spec)
+
+    @property
+    def platforms(self) -> tuple[str, ...]:
+        """The simulations this run advances in lockstep."""
+        return ("diego", "eirini") if self.platform == self.Platform.BOTH else (self.platform,)
 
     def public(self) -> dict[str, Any]:
         return {

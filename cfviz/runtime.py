@@ -1,8 +1,8 @@
 """The per-process run registry: live simulations paced against wall time and broadcast.
 
-Each live run owns one asyncio task while it plays. Every tick the task advances the simulation
-by the wall time elapsed × the run's speed, folds the new records into the run's view, and sends
-one frame to the run's group. Frames carry a sequence number; a client that misses one asks for
+Each live run owns one asyncio task while it plays. Every tick the task advances the run's
+simulations (one per platform, in lockstep on one clock) by the wall time elapsed × the run's
+speed, folds the new records into each platform's view, and sends one frame to the run's group. Frames carry a sequence number; a client that misses one asks for
 a snapshot (the channel layer drops messages under load).
 
 A run that is not in memory (another process started it, or the server restarted) is rebuilt
@@ -21,9 +21,9 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from cfviz import selectors, services
+from simulator.comparison import Comparison
 from simulator.records import Record
 from simulator.scenario import Scenario as ScenarioSpec
-from simulator.simulation import Simulation
 from simulator.view import ViewState
 
 log = logging.getLogger(__name__)
@@ -50,62 +50,73 @@ class LiveRun:
     run_id: str
     spec: ScenarioSpec
     seed: int
-    platform: str
+    platforms: tuple[str, ...]
     owner_id: int | None
     owner_session: str
     scenario_name: str
     status: str = PAUSED
     speed: float = 1.0
     frame_seq: int = 0
-    sim: Simulation = field(init=False)
-    view: ViewState = field(init=False)
+    sims: Comparison = field(init=False)
+    views: dict[str, ViewState] = field(init=False)
     task: asyncio.Task[None] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.reset()
 
     def reset(self) -> None:
-        self.sim = Simulation(self.spec, self.seed, self.platform)
-        self.view = ViewState(self.spec, self.platform)
-        # The platform's opening records (cell states, idle components) are part of the view.
-        self.view.apply_all(self.sim.run(until=0.0))
+        self.sims = Comparison(self.spec, self.seed, self.platforms)
+        self.views = {
+            name: ViewState(self.spec, name, sim.platform.notes) for name, sim in self.sims.runs.items()
+        }
+        # The platforms' opening records (cell states, idle components) are part of the views.
+        self.apply(self.sims.run(until=0.0))
         self.status = PAUSED
+
+    def apply(self, records: dict[str, list[Record]]) -> None:
+        for name, platform_records in records.items():
+            view = self.views[name]
+            view.apply_all(platform_records)
+            view.t = self.sims.now
 
     @property
     def group(self) -> str:
         return group_name(self.run_id)
 
     def snapshot(self, can_control: bool) -> dict[str, Any]:
-        self.view.t = self.sim.now
+        for view in self.views.values():
+            view.t = self.sims.now
         return {
             "type": "snapshot",
             "seq": self.frame_seq,
-            "t": round(self.sim.now, 6),
+            "t": round(self.sims.now, 6),
             "status": self.status,
             "speed": self.speed,
-            "end_time": self.sim.end_time,
+            "end_time": self.sims.end_time,
             "can_control": can_control,
+            "platforms": list(self.platforms),
             "run": {
                 "id": self.run_id,
                 "scenario_name": self.scenario_name,
                 "seed": self.seed,
-                "platform": self.platform,
+                "platforms": list(self.platforms),
             },
-            "view": self.view.to_dict(),
+            "views": {name: view.to_dict() for name, view in self.views.items()},
         }
 
-    def next_frame(self, records: list[Record]) -> dict[str, Any]:
+    def next_frame(self, records: dict[str, list[Record]] | None = None) -> dict[str, Any]:
         self.frame_seq += 1
+        records = records or {}
         frame: dict[str, Any] = {
             "type": "frame",
             "seq": self.frame_seq,
-            "t": round(self.sim.now, 6),
+            "t": round(self.sims.now, 6),
             "status": self.status,
             "speed": self.speed,
-            "records": records,
+            "records": {name: records.get(name, []) for name in self.platforms},
         }
-        if len(records) > MAX_RECORDS_PER_FRAME:
-            frame["records"] = []
+        if sum(len(r) for r in records.values()) > MAX_RECORDS_PER_FRAME:
+            frame["records"] = {name: [] for name in self.platforms}
             frame["resync"] = True
         return frame
 
@@ -138,7 +149,7 @@ class RunRegistry:
             live.reset()
             await self._broadcast_resync(live)
         live.status = PLAYING
-        await self._broadcast(live, live.next_frame([]))
+        await self._broadcast(live, live.next_frame())
         await database_sync_to_async(services.run_save_status)(run_id=live.run_id, status=PLAYING)
         live.task = asyncio.create_task(self._pace(live), name=f"cfviz-run-{live.run_id}")
 
@@ -147,12 +158,12 @@ class RunRegistry:
             return
         live.status = PAUSED
         await self._cancel(live)
-        await self._broadcast(live, live.next_frame([]))
+        await self._broadcast(live, live.next_frame())
         await database_sync_to_async(services.run_save_status)(run_id=live.run_id, status=PAUSED)
 
     async def set_speed(self, live: LiveRun, speed: float) -> None:
         live.speed = speed
-        await self._broadcast(live, live.next_frame([]))
+        await self._broadcast(live, live.next_frame())
 
     async def restart(self, live: LiveRun) -> None:
         await self._cancel(live)
@@ -174,26 +185,26 @@ class RunRegistry:
             while live.status == PLAYING:
                 await asyncio.sleep(TICK_S)
                 now = loop.time()
-                target = live.sim.now + (now - last_tick) * live.speed
+                target = live.sims.now + (now - last_tick) * live.speed
                 last_tick = now
-                records = live.sim.run(until=target)
-                live.view.apply_all(records)
-                live.view.t = live.sim.now
-                if live.sim.done:
+                records = live.sims.run(until=target)
+                live.apply(records)
+                if live.sims.done:
                     live.status = FINISHED
-                if records or live.status != PLAYING or now - last_frame >= CLOCK_FRAME_INTERVAL_S:
+                changed = any(records.values())
+                if changed or live.status != PLAYING or now - last_frame >= CLOCK_FRAME_INTERVAL_S:
                     last_frame = now
                     await self._broadcast(live, live.next_frame(records))
             if live.status == FINISHED:
                 await database_sync_to_async(services.run_record_finished)(
-                    run_id=live.run_id, records=live.sim.records, summary=live.sim.summary()
+                    run_id=live.run_id, event_log=live.sims.dumps_log(), summary=live.sims.summary()
                 )
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("run %s failed while playing", live.run_id)
             live.status = PAUSED
-            await self._broadcast(live, live.next_frame([]))
+            await self._broadcast(live, live.next_frame())
 
     async def _broadcast(self, live: LiveRun, frame: dict[str, Any]) -> None:
         layer = get_channel_layer()
@@ -223,7 +234,7 @@ def _load_run(run_id: str) -> dict[str, Any] | None:
         "run_id": str(run.id),
         "spec": run.parsed(),
         "seed": run.seed,
-        "platform": run.platform,
+        "platforms": run.platforms,
         "owner_id": run.owner_id,
         "owner_session": run.owner_session,
         "scenario_name": run.scenario_name,

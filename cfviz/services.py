@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -13,7 +14,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from cfviz.models import Run, Scenario
-from simulator.records import Record, dumps_log
 from simulator.scenario import ScenarioError, parse_scenario
 
 # Seeds stay below 2**53 so they survive JSON in every browser.
@@ -26,9 +26,13 @@ def run_create(
     user: AbstractBaseUser | AnonymousUser | None,
     session_key: str,
     seed: int | None = None,
+    platform: str | None = None,
 ) -> Run:
     """Start a new run of ``scenario``; its starter (user or browser session) may control it."""
     spec = scenario.parsed()
+    platform = platform or scenario.default_platform
+    if platform not in Run.Platform.values:
+        raise ValueError(f"unknown platform {platform!r} (choose {', '.join(Run.Platform.values)})")
     if seed is None:
         seed = spec.seed
     if not 0 <= seed <= MAX_SEED:
@@ -39,6 +43,7 @@ def run_create(
         scenario_name=scenario.name,
         spec=scenario.spec,
         seed=seed,
+        platform=platform,
         owner=owner,
         owner_session=session_key,
     )
@@ -52,12 +57,12 @@ def run_save_status(*, run_id: str, status: str) -> None:
     Run.objects.filter(id=run_id).update(status=status)
 
 
-def run_record_finished(*, run_id: str, records: list[Record], summary: dict) -> None:
+def run_record_finished(*, run_id: str, event_log: str, summary: dict[str, Any]) -> None:
     """Keep the finished run's event log and summary, so it can be replayed and compared later."""
     Run.objects.filter(id=run_id).update(
         status=Run.Status.FINISHED,
         finished_at=timezone.now(),
-        event_log=dumps_log(records),
+        event_log=event_log,
         summary=summary,
     )
 

@@ -61,7 +61,8 @@ if not SECRET_KEY and LOCAL_SECRET_KEY_FILE.is_file():
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "Set CFVIZ_SECRET_KEY (or CFVIZ_SECRET_KEY_FILE), or CFVIZ_DEBUG=1 for development."
+            "Set CFVIZ_SECRET_KEY (or CFVIZ_SECRET_KEY_FILE), run script/serve once (it writes "
+            "var/secret_key), or set CFVIZ_DEBUG=1 for development."
         )
     SECRET_KEY = "development-only-insecure-key"
 

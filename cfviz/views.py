@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from cfviz import selectors, services
+from cfviz.models import Run
 from simulator.scenario import ScenarioError
 
 
@@ -24,7 +25,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cfviz/home.html",
-        {"scenarios": selectors.scenario_list(), "recent_runs": selectors.run_recent()},
+        {
+            "scenarios": selectors.scenario_list(),
+            "recent_runs": selectors.run_recent(),
+            "platform_choices": Run.Platform.choices,
+        },
     )
 
 
@@ -39,9 +44,13 @@ def run_create(request: HttpRequest) -> HttpResponseBase:
     # The run belongs to this browser session (and the user, if logged in): make sure it has one.
     if request.session.session_key is None:
         request.session.save()
+    platform = request.POST.get("platform") or None
     try:
         run = services.run_create(
-            scenario=scenario, user=request.user, session_key=request.session.session_key or ""
+            scenario=scenario,
+            user=request.user,
+            session_key=request.session.session_key or "",
+            platform=platform,
         )
     except (ScenarioError, ValueError) as exc:
         messages.error(request, f"Scenario {scenario.name!r} cannot run: {exc}")
@@ -64,6 +73,7 @@ def run_detail(request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
                 "run_id": str(run.id),
                 "ws_path": f"/ws/runs/{run.id}/",
                 "scenario_name": run.scenario_name,
+                "platforms": list(run.platforms),
             },
         },
     )

@@ -17,11 +17,20 @@ from simulator.scenario import Scenario
 
 LOG_LINES_KEPT = 300
 GONE_STATES = {"instance": "REMOVED", "task": "DELETED"}
+# Apps whose desired instances count towards "desired" on the comparison strip.
+STARTED_STATES = {"STARTING", "RUNNING"}
+BUSY_STATES = {"PUSHING", "STAGING", "STARTING"}
 
 
 class ViewState:
-    def __init__(self, scenario: Scenario, platform: str = "diego") -> None:
+    def __init__(
+        self, scenario: Scenario, platform: str = "diego", notes: dict[str, str] | None = None
+    ) -> None:
         self.platform = platform
+        self.notes = dict(notes or {})
+        # The comparison strip: [t, desired, running, routable] whenever one of them changes.
+        self.series: list[list[float]] = [[0.0, 0, 0, 0]]
+        self.headline: dict[str, float | None] = {"first_routable_at": None, "all_running_at": None}
         self.t = 0.0
         self.seq = -1
         self.zones = list(scenario.zones)
@@ -78,12 +87,32 @@ class ViewState:
             self._put(self.tasks, entity, fields, GONE_STATES["task"])
         elif entity_type == "app":
             self.apps.setdefault(entity, {}).update(fields)
+            self._measure(record["t"])
         elif entity_type == "route":
             self.routes[entity] = {"app": fields.get("app"), "endpoints": fields.get("endpoints", [])}
+            self._measure(record["t"])
         elif entity_type == "cell":
             self.cells.setdefault(entity, {"name": entity}).update(fields)
         elif entity_type == "component":
             self.components[entity] = fields["state"]
+
+    def _measure(self, t: float) -> None:
+        """Extend the desired/running/routable series and the headline figures."""
+        desired = sum(a.get("desired", 0) for a in self.apps.values() if a.get("state") in STARTED_STATES)
+        running = sum(a.get("running", 0) for a in self.apps.values())
+        routable = sum(len(r["endpoints"]) for r in self.routes.values())
+        if self.series[-1][1:] != [desired, running, routable]:
+            self.series.append([t, desired, running, routable])
+        if routable > 0 and self.headline["first_routable_at"] is None:
+            self.headline["first_routable_at"] = t
+        states = [a.get("state") for a in self.apps.values()]
+        if (
+            self.headline["all_running_at"] is None
+            and "RUNNING" in states
+            and not BUSY_STATES.intersection(states)
+            and running >= desired > 0
+        ):
+            self.headline["all_running_at"] = t
 
     @staticmethod
     def _put(table: dict[str, dict[str, Any]], key: str, fields: dict[str, Any], gone: str) -> None:
@@ -98,6 +127,9 @@ class ViewState:
                 "t": self.t,
                 "seq": self.seq,
                 "platform": self.platform,
+                "notes": self.notes,
+                "series": self.series,
+                "headline": self.headline,
                 "zones": self.zones,
                 "cells": list(self.cells.values()),
                 "apps": self.apps,

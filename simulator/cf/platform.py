@@ -18,6 +18,8 @@ from simulator.scenario import Scenario
 
 class Platform(ABC):
     name = "platform"
+    # Diego concepts this platform has no counterpart for, shown on the run page.
+    notes: dict[str, str] = {}
 
     def __init__(self, scenario: Scenario, engine: Engine, log: RecordLog) -> None:
         self.scenario = scenario

@@ -38,6 +38,7 @@ NO_EQUIVALENT = {
 
 class EiriniPlatform(Platform):
     name = NAME
+    notes = NO_EQUIVALENT
 
     def __init__(self, scenario: Scenario, engine: Engine, log: RecordLog) -> None:
         super().__init__(scenario, engine, log)

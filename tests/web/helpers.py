@@ -30,10 +30,10 @@ def new_session(user_id: int | None = None) -> str:
 
 
 @database_sync_to_async
-def new_run(session_key: str, slug: str = "cf-push", seed: int | None = None) -> Run:
+def new_run(session_key: str, slug: str = "cf-push", seed: int | None = None, platform: str = "diego") -> Run:
     scenario = scenario_by_slug(slug)
     assert scenario is not None, f"scenario {slug} is not loaded"
-    return run_create(scenario=scenario, user=None, session_key=session_key, seed=seed)
+    return run_create(scenario=scenario, user=None, session_key=session_key, seed=seed, platform=platform)
 
 
 @database_sync_to_async
@@ -69,3 +69,8 @@ async def receive_until(
         if predicate(message):
             return seen
     raise AssertionError(f"no matching message in {limit}")
+
+
+def frame_records(frames: list[dict[str, Any]], platform: str = "diego") -> list[dict[str, Any]]:
+    """Every record the frames carried for one platform, in order."""
+    return [r for f in frames if f["type"] == "frame" for r in f["records"][platform]]

@@ -95,3 +95,20 @@ def test_simulate_lists_every_problem_of_an_invalid_scenario_file(tmp_path: Path
         simulate(str(path))
     assert "apps[0].memory_mb: must be > 0" in str(error.value)
     assert "cells[1].zone: unknown zone 'z9'" in str(error.value)
+
+
+def test_simulate_compare_prints_both_platforms_side_by_side(tmp_path: Path) -> None:
+    out = tmp_path / "both.jsonl"
+    output = simulate(str(PUSH), "--compare", "--out", str(out))
+    assert ["Diego", "Eirini"] in [line.split() for line in output.splitlines()]
+    running = next(line for line in output.splitlines() if line.startswith("every instance running at"))
+    diego_s, eirini_s = (float(v) for v in running.split()[-4::2])
+    assert diego_s < eirini_s
+    lines = out.read_text().splitlines()
+    assert {json.loads(line)["platform"] for line in lines} == {"diego", "eirini"}
+
+
+def test_simulate_runs_eirini_on_its_own() -> None:
+    output = simulate(str(PUSH), "--platform", "eirini")
+    assert "(eirini, seed 42)" in output
+    assert "scheduling cycle(s)" in output

@@ -28,7 +28,20 @@ def test_starting_a_scenario_creates_a_run_owned_by_this_browser_and_opens_it(cl
     assert response["Location"] == f"/runs/{run.id}/"
     assert run.owner_session == client.session.session_key
     assert run.seed == 42
+    assert run.platform == "both"  # the scenario is written for both platforms
     assert run.spec["name"] == run.scenario_name
+
+
+@pytest.mark.parametrize("platform", ["diego", "eirini", "both"])
+def test_the_starter_chooses_the_platform(client: Client, platform: str) -> None:
+    client.post("/runs/", {"scenario": "cf-push", "platform": platform})
+    assert Run.objects.get().platform == platform
+
+
+def test_an_unknown_platform_is_refused_with_a_message(client: Client) -> None:
+    response = client.post("/runs/", {"scenario": "cf-push", "platform": "mesos"}, follow=True)
+    assert "unknown platform &#x27;mesos&#x27;" in response.content.decode()
+    assert not Run.objects.exists()
 
 
 def test_starting_an_unknown_scenario_says_so_and_creates_nothing(client: Client) -> None:
@@ -56,6 +69,7 @@ def test_the_run_page_tells_the_browser_which_socket_to_open(client: Client) -> 
         "run_id": str(run.id),
         "ws_path": f"/ws/runs/{run.id}/",
         "scenario_name": run.scenario_name,
+        "platforms": ["diego", "eirini"],
     }
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from cfviz.runtime import registry
-from simulator.records import dumps_log
 from tests.web.helpers import connect, new_run, new_session, receive_until, reload_run
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("builtin_scenarios")]
@@ -13,7 +12,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 
 async def test_a_finished_run_is_stored_and_replays_the_same_after_the_server_restarts() -> None:
     session = await new_session()
-    run = await new_run(session)
+    run = await new_run(session, platform="both")
     socket, _ = await connect(run.id, session)
     await socket.receive_json_from()
     await socket.send_json_to({"command": "speed", "value": 100})
@@ -27,11 +26,12 @@ async def test_a_finished_run_is_stored_and_replays_the_same_after_the_server_re
 
     stored = await reload_run(run.id)
     assert stored.status == "finished"
-    assert stored.summary["all_running_at"] is not None
-    assert sorted(stored.summary["placements"]) == ["web/0", "web/1", "web/2"]
+    for platform in ("diego", "eirini"):
+        assert stored.summary[platform]["all_running_at"] is not None
+        assert sorted(stored.summary[platform]["placements"]) == ["web/0", "web/1", "web/2"]
 
     await registry.shutdown()  # what a server restart does to the in-memory registry
     again = await registry.get(str(run.id))
     assert again is not None
-    again.sim.run()
-    assert dumps_log(again.sim.records) == stored.event_log
+    again.sims.run()
+    assert again.sims.dumps_log() == stored.event_log

@@ -8,6 +8,7 @@ from simulator.scenario import parse_scenario
 from simulator.view import ViewState
 from tests.web.helpers import (
     connect,
+    frame_records,
     new_run,
     new_session,
     new_staff_user,
@@ -27,8 +28,8 @@ async def test_a_viewer_gets_a_snapshot_of_the_run_first() -> None:
     assert snapshot["status"] == "paused"
     assert snapshot["can_control"] is True
     assert snapshot["run"]["scenario_name"] == "cf push: 3 instances on 3 cells in 2 zones"
-    assert [c["name"] for c in snapshot["view"]["cells"]] == ["cell-z1-0", "cell-z1-1", "cell-z2-0"]
-    assert snapshot["view"]["instances"] == {}
+    assert [c["name"] for c in snapshot["views"]["diego"]["cells"]] == ["cell-z1-0", "cell-z1-1", "cell-z2-0"]
+    assert snapshot["views"]["diego"]["instances"] == {}
     await socket.disconnect()
 
 
@@ -38,13 +39,13 @@ async def test_playing_streams_frames_in_sequence_until_every_instance_runs_and_
     socket, _ = await connect(run.id, session)
     snapshot = await socket.receive_json_from()
     view = ViewState(parse_scenario(run.spec))
-    view.apply_all(snapshot["view"]["logs"])  # harmless: logs only
+    view.apply_all(snapshot["views"]["diego"]["logs"])  # harmless: logs only
     await socket.send_json_to({"command": "speed", "value": 100})
     await socket.send_json_to({"command": "play"})
     frames = await receive_until(socket, lambda m: m.get("status") == "finished", timeout=15)
     seqs = [f["seq"] for f in frames if f["type"] == "frame"]
     assert seqs == list(range(snapshot["seq"] + 1, snapshot["seq"] + 1 + len(seqs)))
-    records = [r for f in frames if f["type"] == "frame" for r in f["records"]]
+    records = frame_records(frames)
     assert [r["seq"] for r in records] == sorted(r["seq"] for r in records)
     view.apply_all(records)
     assert sorted(view.instances) == ["web/0", "web/1", "web/2"]
@@ -62,17 +63,17 @@ async def test_a_late_joiner_starts_from_the_same_view_the_frames_built() -> Non
     await owner.send_json_to({"command": "play"})
     frames = await receive_until(owner, lambda m: m.get("status") == "finished", timeout=15)
     view = ViewState(parse_scenario(run.spec))
-    view.apply_all(first["view"]["logs"])
-    for cell in first["view"]["cells"]:
+    view.apply_all(first["views"]["diego"]["logs"])
+    for cell in first["views"]["diego"]["cells"]:
         view.cells[cell["name"]].update(cell)
-    view.components.update(first["view"]["components"])
-    view.apply_all([r for f in frames if f["type"] == "frame" for r in f["records"]])
+    view.components.update(first["views"]["diego"]["components"])
+    view.apply_all(frame_records(frames))
 
     late, _ = await connect(run.id, await new_session())
     snapshot = await late.receive_json_from()
-    assert snapshot["view"]["instances"] == view.instances
-    assert snapshot["view"]["routes"] == view.routes
-    assert snapshot["view"]["decisions"] == view.decisions
+    assert snapshot["views"]["diego"]["instances"] == view.instances
+    assert snapshot["views"]["diego"]["routes"] == view.routes
+    assert snapshot["views"]["diego"]["decisions"] == view.decisions
     assert snapshot["status"] == "finished"
     await owner.disconnect()
     await late.disconnect()
@@ -132,7 +133,7 @@ async def test_restart_sends_every_viewer_a_fresh_snapshot_at_time_zero() -> Non
     fresh = snapshots[-1]
     assert fresh["t"] == 0.0
     assert fresh["status"] == "paused"
-    assert fresh["view"]["instances"] == {}
+    assert fresh["views"]["diego"]["instances"] == {}
     assert fresh["can_control"] is False
     await owner.disconnect()
     await watcher.disconnect()

@@ -10,9 +10,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cfviz import selectors
 from cfviz.services import MAX_SEED
+from simulator.comparison import Comparison
 from simulator.records import dumps
 from simulator.scenario import Scenario, ScenarioError, load_scenario_json
-from simulator.simulation import Simulation
+from simulator.simulation import PLATFORMS, Simulation
 
 
 def _non_negative_int(text: str) -> int:
@@ -35,6 +36,10 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f} s"
+
+
 class Command(BaseCommand):
     help = (
         "Run a scenario headless and print a summary: when every instance was running and "
@@ -46,13 +51,27 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=_non_negative_int, help="random seed (default: the scenario's)")
         parser.add_argument("--until", type=_positive_float, help="stop at this simulated time (seconds)")
         parser.add_argument("--out", type=Path, help="write every event record to this file as JSON Lines")
+        parser.add_argument(
+            "--platform",
+            choices=PLATFORMS,
+            default="diego",
+            help="which scheduler to simulate (default: diego)",
+        )
+        parser.add_argument(
+            "--compare",
+            action="store_true",
+            help="run Diego and Eirini in lockstep and print their summaries side by side",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         spec = self._load(options["scenario"])
         out: Path | None = options["out"]
         if out is not None and not out.parent.exists():
             raise CommandError(f"--out: the folder {out.parent} does not exist")
-        sim = Simulation(spec, options["seed"])
+        if options["compare"]:
+            self._compare(spec, options["seed"], options["until"], out)
+            return
+        sim = Simulation(spec, options["seed"], options["platform"])
         started = time.perf_counter()
         sim.run(until=options["until"])
         wall = time.perf_counter() - started
@@ -61,6 +80,49 @@ class Command(BaseCommand):
                 for record in sim.records:
                     f.write(dumps(record) + "\n")
         self._print_summary(sim, wall, out)
+
+    def _compare(self, spec: Scenario, seed: int | None, until: float | None, out: Path | None) -> None:
+        comparison = Comparison(spec, seed)
+        started = time.perf_counter()
+        comparison.run(until=until)
+        wall = time.perf_counter() - started
+        if out is not None:
+            out.write_text(comparison.dumps_log(), encoding="utf-8")
+        summaries = comparison.summary()
+        w = self.stdout.write
+        w(f"{spec.name} (seed {comparison.seed}), Diego and Eirini in lockstep: {wall:.3f} s of wall time")
+        rows = [
+            ("events", lambda s: str(s["records"])),
+            ("scheduling rounds", lambda s: str(s["scheduling_rounds"])),
+            ("every instance running at", lambda s: _seconds(s["all_running_at"])),
+        ]
+        for name in spec.apps:
+            rows.append(
+                (
+                    f"{name.name}: first instance running",
+                    lambda s, n=name.name: _seconds(s["apps"][n]["first_running_at"]),
+                )
+            )
+            rows.append(
+                (
+                    f"{name.name}: push to all running",
+                    lambda s, n=name.name: _seconds(s["apps"][n]["time_to_all_running"]),
+                )
+            )
+            rows.append(
+                (f"{name.name}: routable instances", lambda s, n=name.name: str(s["apps"][n]["routable"]))
+            )
+        w(f"{'':<36}{'Diego':>16}{'Eirini':>16}")
+        for label, value in rows:
+            w(f"{label:<36}{value(summaries['diego']):>16}{value(summaries['eirini']):>16}")
+        w(f"{'instance':<36}{'Diego cell':>16}{'Eirini node':>16}")
+        instances = sorted(set(summaries["diego"]["placements"]) | set(summaries["eirini"]["placements"]))
+        for instance in instances:
+            diego = summaries["diego"]["placements"].get(instance) or "-"
+            eirini = summaries["eirini"]["placements"].get(instance) or "-"
+            w(f"{instance:<36}{diego:>16}{eirini:>16}")
+        if out is not None:
+            w(f"wrote both event logs to {out}")
 
     def _load(self, name: str) -> Scenario:
         path = Path(name)
