@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from simulator.eirini.state import Job, Pod, StatefulSet
 from simulator.engine import Engine
+from simulator.kubernetes.constants import EVENT_POD_DELETE
 
 if TYPE_CHECKING:
     from simulator.eirini.platform import EiriniPlatform
@@ -259,5 +260,9 @@ class ApiServer:
         )
         # A deleted pod frees room: kube-scheduler moves unschedulable pods back (§2.5).
         self._watch(
-            "kube-scheduler", f"Pod {pod_name} DELETED", "scheduler.cluster_event", "pod deleted", after=after
+            "kube-scheduler",
+            f"Pod {pod_name} DELETED",
+            "scheduler.cluster_event",
+            EVENT_POD_DELETE,
+            after=after,
         )

@@ -14,7 +14,16 @@ from typing import TYPE_CHECKING
 
 from simulator.eirini.state import Pod
 from simulator.engine import Engine
-from simulator.kubernetes.cluster import Image, NodeState, PodWork, forget, statefulset_pod
+from simulator.kubernetes.cluster import (
+    DEFAULT_TOLERATIONS,
+    Image,
+    NodeState,
+    PodWork,
+    Taint,
+    Toleration,
+    forget,
+    statefulset_pod,
+)
 from simulator.kubernetes.constants import EVENT_POD_DELETE
 from simulator.kubernetes.profiles import KubeSchedulerSettings
 from simulator.kubernetes.queue import SchedulingQueue
@@ -23,6 +32,35 @@ from simulator.kubernetes.scheduler import schedule_pod
 
 if TYPE_CHECKING:
     from simulator.eirini.platform import EiriniPlatform
+    from simulator.scenario import CellSpec
+
+# Eirini 2019 had no isolation segments. cfviz maps Diego's placement tags the way Kubernetes
+# would express the same rule: a label per tag on the nodes that offer it, a NoSchedule taint per
+# required tag, and a nodeSelector plus a toleration per tag on the pods that carry it. A node
+# then takes a pod exactly when Diego's rule holds: required ⊆ tags ⊆ required ∪ optional.
+SEGMENT_TAINT = "cloudfoundry.org/isolation-segment"
+SEGMENT_LABEL_PREFIX = "segment.cloudfoundry.org/"
+
+
+def segment_labels(cell: CellSpec) -> dict[str, str]:
+    return {
+        SEGMENT_LABEL_PREFIX + tag: "true" for tag in (*cell.placement_tags, *cell.optional_placement_tags)
+    }
+
+
+def segment_taints(cell: CellSpec) -> tuple[Taint, ...]:
+    return tuple(Taint(SEGMENT_TAINT, tag) for tag in cell.placement_tags)
+
+
+def segment_selector(tags: tuple[str, ...]) -> dict[str, str]:
+    return {SEGMENT_LABEL_PREFIX + tag: "true" for tag in tags}
+
+
+def segment_tolerations(tags: tuple[str, ...]) -> tuple[Toleration, ...]:
+    return (
+        *DEFAULT_TOLERATIONS,
+        *(Toleration(SEGMENT_TAINT, value=tag, effect="NoSchedule") for tag in tags),
+    )
 
 
 class KubeScheduler:
@@ -42,6 +80,8 @@ class KubeScheduler:
                 allocatable_memory_mb=node.spec.memory_mb,
                 allocatable_ephemeral_mb=node.spec.disk_mb,
                 allocatable_pods=node.spec.max_containers,
+                labels=segment_labels(node.spec),
+                taints=segment_taints(node.spec),
             )
             for node in platform.nodes.values()
         }
@@ -68,9 +108,9 @@ class KubeScheduler:
     def dequeue(self, pod_name: str) -> None:
         self.queue.delete(pod_name)
 
-    def cluster_event(self, event: str) -> None:
+    def cluster_event(self, event: str = EVENT_POD_DELETE) -> None:
         """A pod was deleted (room freed): unschedulable pods go back to be tried (§2.5)."""
-        moved = self.queue.move_all_to_active_or_backoff(self.p.now, EVENT_POD_DELETE if event else event)
+        moved = self.queue.move_all_to_active_or_backoff(self.p.now, event)
         if moved:
             self._run_soon()
 
@@ -85,11 +125,17 @@ class KubeScheduler:
             self.cache[node].images[image] = round(size_mb)
 
     def _work(self, pod: Pod) -> PodWork:
+        app = self.p.apps[pod.app]
+        tags = app.spec.placement_tags
         if pod.kind == "staging":
             return PodWork(
-                name=pod.name, app=pod.app, ordinal=-1, labels={"cloudfoundry.org/source_type": "STG"}
+                name=pod.name,
+                app=pod.app,
+                ordinal=-1,
+                labels={"cloudfoundry.org/source_type": "STG"},
+                node_selector=segment_selector(tags),
+                tolerations=segment_tolerations(tags),
             )
-        app = self.p.apps[pod.app]
         work = statefulset_pod(
             pod.app,
             pod.ordinal,
@@ -98,8 +144,9 @@ class KubeScheduler:
             memory_mb=pod.memory_mb,
             ephemeral_mb=pod.disk_mb,
             images=(Image(pod.image, round(self.p.scenario.eirini.rootfs_layer_mb + app.spec.droplet_mb)),),
+            node_selector=segment_selector(tags),
         )
-        return dataclasses.replace(work, name=pod.name)
+        return dataclasses.replace(work, name=pod.name, tolerations=segment_tolerations(tags))
 
     # -- cycles -------------------------------------------------------------------------------
 

@@ -339,19 +339,19 @@ class Kubelet:
         self.p.app_log(pod.app, "STG/0", f"{component}@{pod.node}", line)
 
     def _run_staging(self, node_name: str, pod: Pod) -> None:
+        """The downloader fetches the app bits through bits-service, the blobstore's front-end (§1.1)."""
         app = self.p.apps[pod.app]
         self._stg(pod, "runtime", "Downloading app package...")
-        self.p.note(f"runtime@{node_name}", "blobstore", f"GET /cc-packages/{app.guid}", app=pod.app)
-        self.p.send(
-            "blobstore",
-            f"runtime@{node_name}",
-            f"app package ({app.spec.package_mb:g} MB)",
-            "kubelet.package_downloaded",
-            node_name,
-            pod.name,
-            delay=self.p.duration(app.spec.package_mb / self.p.timing.blobstore_bandwidth_mb_s)
-            + 2 * self.p.latency(),
-            app=pod.app,
+        self.p.registry.request(
+            Transfer(
+                client=f"runtime@{node_name}",
+                label=f"GET app bits {app.guid} ({app.spec.package_mb:g} MB)",
+                size_mb=app.spec.package_mb,
+                extra_s=0.0,
+                then="kubelet.package_downloaded",
+                args=(node_name, pod.name),
+                entities={"app": pod.app, "task": pod.owner},
+            )
         )
 
     def package_downloaded(self, node_name: str, pod_name: str) -> None:

@@ -6,8 +6,8 @@ image from bits-service and runs it; Eirini's route collector tells gorouter ove
 
 A scenario's cells become nodes with the same memory, disk (ephemeral storage), pod slots and
 zone. Diego's stacks have no Kubernetes counterpart (the rootfs is a layer of every app image),
-and Eirini 2019 had no isolation segments: placement tags are ignored here, and the run page
-says so.
+and Eirini 2019 had no isolation segments: cfviz maps placement tags to node labels, taints,
+nodeSelectors and tolerations (see ``kube_scheduler.py``). The run page says both.
 """
 
 from __future__ import annotations
@@ -31,7 +31,10 @@ NAME = "eirini"
 # What the run page shows for Diego concepts Kubernetes (as Eirini used it) has no counterpart for.
 NO_EQUIVALENT = {
     "stacks": "no Kubernetes equivalent: the rootfs (eirinifs) is a layer of every app image",
-    "placement_tags": "Eirini 2019 had no isolation segments: placement tags are ignored",
+    "placement_tags": (
+        "Eirini 2019 had no isolation segments; cfviz maps placement tags as Kubernetes would: "
+        "node labels and NoSchedule taints, pod nodeSelectors and tolerations"
+    ),
     "kube-proxy": "not in the path: gorouter reaches pod IPs directly (no Service)",
 }
 

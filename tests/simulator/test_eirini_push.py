@@ -144,3 +144,22 @@ def test_an_app_that_never_listens_goes_into_crash_loop_back_off_in_place() -> N
 def test_eirini_runs_are_deterministic_too() -> None:
     a, b = run(seed=5), run(seed=5)
     assert dumps_log(a.records) == dumps_log(b.records)
+
+
+def test_placement_tags_keep_pods_on_their_isolation_segment_as_on_diego() -> None:
+    """Tags become labels/taints and selectors/tolerations: the same cells as Diego's rule allows."""
+    data = scenario()
+    data["cells"] = [dict(c) for c in PUSH["cells"]]
+    data["cells"][2]["placement_tags"] = ["gpu"]
+    data["apps"][0]["placement_tags"] = ["gpu"]
+    tagged = run(data)
+    assert set(tagged.summary()["placements"].values()) == {"cell-z2-0"}
+
+    untagged = copy.deepcopy(data)
+    untagged["apps"][0]["placement_tags"] = []
+    sim = run(untagged)
+    assert "cell-z2-0" not in set(sim.summary()["placements"].values())
+    decision = next(r for r in sim.records if r["kind"] == "decision" and r["work"] == "web/0")
+    row = next(c for c in decision["candidates"] if c["cell"] == "cell-z2-0")
+    assert row["verdict"] != "ok"
+    assert "taint" in row["reason"]
