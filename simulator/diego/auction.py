@@ -117,6 +117,40 @@ class Placement:
     tied: int = 0
 
 
+@dataclass(slots=True)
+class _Board:
+    """The running result of scoring cells for one placement: lowest score wins, strictly."""
+
+    candidates: dict[str, Candidate] = field(default_factory=dict)
+    best: CellState | None = None
+    best_score: float = float("inf")
+    tied: int = 0
+    # The resource problems every cell that did not fit shared (removeNonApplicableProblems).
+    shared_problems: set[str] | None = None
+
+    def score(
+        self, cell: CellState, zone: str, memory_mb: int, disk_mb: int, terms: dict[str, float]
+    ) -> None:
+        problems = resource_problems(cell, memory_mb, disk_mb)
+        if problems:
+            self.candidates[cell.name] = Candidate(
+                cell.name, zone, VERDICT_RESOURCES, insufficient_resources_error(problems)
+            )
+            self.shared_problems = (
+                problems if self.shared_problems is None else self.shared_problems & problems
+            )
+            return
+        total = sum(terms.values())
+        self.candidates[cell.name] = Candidate(cell.name, zone, VERDICT_OK, "", terms, total)
+        if total < self.best_score:
+            self.best, self.best_score, self.tied = cell, total, 1
+        elif total == self.best_score:
+            self.tied += 1
+
+    def no_fit_error(self) -> str:
+        return insufficient_resources_error(self.shared_problems or set())
+
+
 def placement_tag_error(tags: tuple[str, ...]) -> str:
     """auctiontypes.PlacementTagMismatchError, word for word."""
     if not tags:
@@ -274,35 +308,19 @@ def place_lrp(cells: list[CellState], lrp: LRPWork, settings: DiegoSettings, rng
 
     # Fewest instances of this app first; the zone list was shuffled, so ties stay random.
     eligible_zones.sort(key=lambda z: zone_counts[z[0]])
-    best: CellState | None = None
-    best_score = float("inf")
-    tied = 0
-    shared_problems: set[str] | None = None
+    board = _Board(candidates)
     considered: list[str] = []
     for position, (zone, zone_cells) in enumerate(eligible_zones):
         considered.append(zone)
         for cell in zone_cells:
             memory = lrp.memory_mb + cell.proxy_memory_mb
-            problems = resource_problems(cell, memory, lrp.disk_mb)
-            if problems:
-                candidates[cell.name] = Candidate(
-                    cell.name, zone, VERDICT_RESOURCES, insufficient_resources_error(problems)
-                )
-                shared_problems = problems if shared_problems is None else shared_problems & problems
-                continue
-            terms = lrp_score_terms(cell, lrp, settings)
-            score = sum(terms.values())
-            candidates[cell.name] = Candidate(cell.name, zone, VERDICT_OK, "", terms, score)
-            if score < best_score:
-                best, best_score, tied = cell, score, 1
-            elif score == best_score:
-                tied += 1
+            board.score(cell, zone, memory, lrp.disk_mb, lrp_score_terms(cell, lrp, settings))
         next_count = (
             zone_counts[eligible_zones[position + 1][0]] if position + 1 < len(eligible_zones) else None
         )
         if next_count == zone_counts[zone]:
             continue
-        if best is not None:
+        if board.best is not None:
             for later_zone, later_cells in eligible_zones[position + 1 :]:
                 for cell in later_cells:
                     candidates[cell.name] = Candidate(
@@ -314,11 +332,12 @@ def place_lrp(cells: list[CellState], lrp: LRPWork, settings: DiegoSettings, rng
                     )
             break
 
-    if best is None:
-        error = insufficient_resources_error(shared_problems or set())
-        return _failed(lrp, error, cells, candidates, zone_counts, considered)
-    reserve(best, lrp)
-    return Placement(lrp, best.name, None, _in_cell_order(cells, candidates), zone_counts, considered, tied)
+    if board.best is None:
+        return _failed(lrp, board.no_fit_error(), cells, candidates, zone_counts, considered)
+    reserve(board.best, lrp)
+    return Placement(
+        lrp, board.best.name, None, _in_cell_order(cells, candidates), zone_counts, considered, board.tied
+    )
 
 
 def place_task(
@@ -326,42 +345,26 @@ def place_task(
 ) -> Placement:
     """scheduleTaskAuction: all zones pooled, lowest score wins (§1.7)."""
     zones = _zone_groups(cells, rng)
-    candidates: dict[str, Candidate] = {}
+    board = _Board()
     furthest_filter = ""
-    best: CellState | None = None
-    best_score = float("inf")
-    tied = 0
-    shared_problems: set[str] | None = None
     any_passed = False
     for zone, zone_cells in zones.items():
         for cell in zone_cells:
             verdict = filter_verdict(cell, task)
             if verdict != VERDICT_OK:
-                candidates[cell.name] = Candidate(cell.name, zone, verdict, filter_error(verdict, task))
+                board.candidates[cell.name] = Candidate(cell.name, zone, verdict, filter_error(verdict, task))
                 if _FILTER_RANK[verdict] > _FILTER_RANK.get(furthest_filter, 0):
                     furthest_filter = verdict
                 continue
             any_passed = True
-            problems = resource_problems(cell, task.memory_mb, task.disk_mb)
-            if problems:
-                candidates[cell.name] = Candidate(
-                    cell.name, zone, VERDICT_RESOURCES, insufficient_resources_error(problems)
-                )
-                shared_problems = problems if shared_problems is None else shared_problems & problems
-                continue
-            terms = task_score_terms(cell, task, settings)
-            score = sum(terms.values())
-            candidates[cell.name] = Candidate(cell.name, zone, VERDICT_OK, "", terms, score)
-            if score < best_score:
-                best, best_score, tied = cell, score, 1
-            elif score == best_score:
-                tied += 1
+            board.score(cell, zone, task.memory_mb, task.disk_mb, task_score_terms(cell, task, settings))
     if not any_passed:
-        return _failed(task, filter_error(furthest_filter, task), cells, candidates, {})
-    if best is None:
-        return _failed(task, insufficient_resources_error(shared_problems or set()), cells, candidates, {})
-    reserve(best, task)
-    return Placement(task, best.name, None, _in_cell_order(cells, candidates), {}, sorted(zones), tied)
+        return _failed(task, filter_error(furthest_filter, task), cells, board.candidates, {})
+    if board.best is None:
+        return _failed(task, board.no_fit_error(), cells, board.candidates, {})
+    reserve(board.best, task)
+    candidates = _in_cell_order(cells, board.candidates)
+    return Placement(task, board.best.name, None, candidates, {}, sorted(zones), board.tied)
 
 
 def _in_cell_order(cells: list[CellState], candidates: dict[str, Candidate]) -> list[Candidate]:
