@@ -1,9 +1,8 @@
-"""The cf push scenario in a real browser: run it, read the diagram, ask why an instance landed where it did."""
+"""The cf push scenario on Diego alone in a real browser: run it, read the diagram, ask why an instance landed where it did."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+import re
 
 from playwright.sync_api import Browser, Page, expect
 
@@ -14,43 +13,26 @@ from tests.e2e.helpers import (
     placements,
     play_fast,
     start_cf_push,
+    worker_drawn_around,
 )
 
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot.png"
-
-
-def cell_drawn_around(page: Page, instance: str) -> str:
-    """The cell whose box contains the instance's container on screen."""
-    chip = page.locator(f"#diagram [data-instance='{instance}']").bounding_box()
-    assert chip is not None
-    frames = page.locator("#diagram [data-cell-box]")
-    for i in range(frames.count()):
-        frame = frames.nth(i)
-        box = frame.locator(".cell-frame").bounding_box()
-        assert box is not None
-        if (
-            box["x"] <= chip["x"]
-            and chip["x"] + chip["width"] <= box["x"] + box["width"]
-            and box["y"] <= chip["y"]
-            and chip["y"] + chip["height"] <= box["y"] + box["height"]
-        ):
-            return frame.get_attribute("data-cell-box") or ""
-    raise AssertionError(f"{instance} is not drawn inside any cell")
+SECONDS = re.compile(r"^\d+\.\d s$")
 
 
 def test_a_pushed_app_runs_three_instances_and_explains_where_each_landed(
     live_asgi_url: str, page: Page
 ) -> None:
-    start_cf_push(page, live_asgi_url)
+    start_cf_push(page, live_asgi_url, platform="diego")
     play_fast(page)
 
+    expect(page.locator("svg.diagram")).to_have_count(1)
     expect(page.locator(RUNNING_INSTANCES)).to_have_count(3, timeout=RUN_TIMEOUT_MS)
     expect(page.locator(f"[data-route='{APP_ROUTE}'] .endpoint")).to_have_count(3)
     expect(page.locator("#app-summary [data-app='web']")).to_contain_text("3 of 3 instances running")
 
     instance = page.locator(RUNNING_INSTANCES).first
     key = instance.get_attribute("data-instance") or ""
-    drawn_in = cell_drawn_around(page, key)
+    drawn_in = worker_drawn_around(page, "#diagram", key)
     assert instance.get_attribute("data-cell") == drawn_in
     instance.click()
 
@@ -67,16 +49,14 @@ def test_a_pushed_app_runs_three_instances_and_explains_where_each_landed(
     expect(page.locator("#run-status")).to_have_text("finished", timeout=RUN_TIMEOUT_MS)
     # Every token lands and takes its nodes with it: a screen left on all day does not grow.
     expect(page.locator("#diagram .layer-tokens > *")).to_have_count(0)
-    if os.environ.get("CFVIZ_SCREENSHOT"):
-        page.evaluate("window.scrollTo(0, 0)")
-        page.wait_for_timeout(500)  # let the smooth scroll to the decision panel settle
-        page.screenshot(path=str(SCREENSHOT), full_page=True)
+    # The run's headline figures are on the comparison strip, in words.
+    expect(page.locator("[data-headline='all_running_at'][data-platform='diego']")).to_have_text(SECONDS)
 
 
 def test_a_second_viewer_watches_the_same_run_without_controls(
     live_asgi_url: str, page: Page, browser: Browser
 ) -> None:
-    run_url = start_cf_push(page, live_asgi_url)
+    run_url = start_cf_push(page, live_asgi_url, platform="diego")
     play_fast(page)
     expect(page.locator(RUNNING_INSTANCES)).to_have_count(3, timeout=RUN_TIMEOUT_MS)
     expect(page.locator("#watch-banner")).to_be_hidden()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import Page
 
 from simulator.scenario import load_scenario_json
@@ -37,7 +38,14 @@ SOCKET_SCRIPT = """async (messages) => {
 
 
 def frame(seq: int) -> dict[str, Any]:
-    return {"type": "frame", "seq": seq, "t": seq / 10, "status": "playing", "speed": 1, "records": []}
+    return {
+        "type": "frame",
+        "seq": seq,
+        "t": seq / 10,
+        "status": "playing",
+        "speed": 1,
+        "records": {"diego": [], "eirini": []},
+    }
 
 
 def snapshot(seq: int) -> dict[str, Any]:
@@ -47,20 +55,49 @@ def snapshot(seq: int) -> dict[str, Any]:
         "t": 0,
         "status": "playing",
         "speed": 1,
-        "view": {},
+        "platforms": ["diego", "eirini"],
+        "views": {"diego": {}, "eirini": {}},
         "can_control": True,
     }
 
 
-def test_the_browser_folds_records_into_the_same_view_as_the_server(live_asgi_url: str, page: Page) -> None:
+@pytest.mark.parametrize("platform", ["diego", "eirini"])
+def test_the_browser_folds_records_into_the_same_view_as_the_server(
+    live_asgi_url: str, page: Page, platform: str
+) -> None:
     scenario = load_scenario_json(CF_PUSH_FILE.read_text())
-    records = Simulation(scenario).run()
-    server_view = ViewState(scenario)
+    simulation = Simulation(scenario, platform=platform)
+    simulation.run()
+    records = simulation.records  # the whole log, the platform's opening records included
+    server_view = ViewState(scenario, platform, simulation.platform.notes)
     start = server_view.to_dict()
     server_view.apply_all(records)
+    end = server_view.to_dict()
+    # The comparison strip's figures are folded too, and this log moves them.
+    assert end["series"][-1][1:] == [3, 3, 3]
+    assert end["headline"]["first_routable_at"] is not None
+    assert end["headline"]["all_running_at"] is not None
 
     page.goto(f"{live_asgi_url}/")
     browser_view = page.evaluate(FOLD_IN_THE_BROWSER, [start, records])
+
+    assert browser_view == end
+
+
+def test_the_browser_folds_a_snapshot_in_mid_run_as_the_server_would(live_asgi_url: str, page: Page) -> None:
+    """A late joiner's snapshot, then the rest of the log: the same picture as the server's."""
+    scenario = load_scenario_json(CF_PUSH_FILE.read_text())
+    simulation = Simulation(scenario, platform="eirini")
+    simulation.run()
+    records = simulation.records
+    half = len(records) // 2
+    server_view = ViewState(scenario, "eirini", simulation.platform.notes)
+    server_view.apply_all(records[:half])
+    snapshot_view = server_view.to_dict()
+    server_view.apply_all(records[half:])
+
+    page.goto(f"{live_asgi_url}/")
+    browser_view = page.evaluate(FOLD_IN_THE_BROWSER, [snapshot_view, records[half:]])
 
     assert browser_view == server_view.to_dict()
 

@@ -1,30 +1,34 @@
 /**
- * "Why this cell?": the latest placement decision for the clicked instance or task, in words
- * (zone balancing, lowest score, a random tie-break) and as a table of every candidate cell
- * with its verdict and score terms, the winner marked by text as well as colour.
+ * "Why this cell (or node)?": the latest placement decision for the clicked instance or task.
+ * Both platforms use one layout: a heading "web/0 → cell-z1-0", the rule in one line, the
+ * reasons in plain words, and a table of every candidate with the winner marked. What the words
+ * and columns are comes from decision_diego.js (the auctioneer) or decision_kube.js
+ * (kube-scheduler), chosen by the decision record itself.
  */
 
-import { formatClock, formatScore } from "./format.js";
+import * as diego from "./decision_diego.js";
+import * as kube from "./decision_kube.js";
 import { htmlEl } from "./svg.js";
 
-const TERMS = ["resource", "starting", "locality", "binpack"];
-const TERM_HELP = {
-  resource: "mean memory, disk and container use of the cell after placing the work",
-  starting: "containers the cell is still starting × the starting-container weight",
-  locality: "1000 for each instance of the same app (or task) already on the cell",
-  binpack: "cell index × the bin-pack weight (0 by default)",
-};
+/** The explainer for a decision: kube-scheduler's records say `higher_wins`. */
+function explainer(decision) {
+  return decision.higher_wins || decision.work_type === "pod" ? kube : diego;
+}
 
 export class DecisionPanel {
   /**
    * @param {HTMLElement} root the panel's container
-   * @param {{onClose: () => void}} options
+   * @param {{suffix: string, onClose: () => void, other?: {name: string, open: (key: string) => void}}} options
+   *   suffix: appended to element ids ("" on a single-platform page, "-eirini" beside Diego);
+   *   other: the other platform of a lockstep run, to open the same work there too
    */
-  constructor(root, { onClose }) {
+  constructor(root, { suffix = "", onClose, other = undefined }) {
     this.root = root;
     this.body = root.querySelector("[data-decision-body]");
     this.hint = root.querySelector("[data-decision-hint]");
+    this.suffix = suffix;
     this.onClose = onClose;
+    this.other = other;
     this.key = null;
     this.label = null;
     this.shown = undefined;
@@ -35,13 +39,14 @@ export class DecisionPanel {
    * @param {string} key decision key: "web/0" or "task:staging-web"
    * @param {string} label how the work reads on the diagram
    * @param {object} view
+   * @param {{scroll?: boolean}} [options]
    */
-  show(key, label, view) {
+  show(key, label, view, { scroll = true } = {}) {
     this.key = key;
     this.label = label;
     this.shown = undefined;
     this.refresh(view);
-    this.root.scrollIntoView?.({ block: "nearest", behavior: "smooth" });
+    if (scroll) this.root.scrollIntoView?.({ block: "nearest", behavior: "smooth" });
   }
 
   /** Redraw if the open work's decision changed (a live decision arrives, or a snapshot). */
@@ -56,19 +61,29 @@ export class DecisionPanel {
 
     const header = htmlEl("div", "decision-header", undefined, this.body);
     const heading = htmlEl("h3", "decision-heading", undefined, header);
-    heading.id = "decision-heading";
-    const close = htmlEl("button", "button button--quiet", "Close", header);
+    heading.id = `decision-heading${this.suffix}`;
+    const buttons = htmlEl("div", "decision-buttons", undefined, header);
+    if (this.other) {
+      const compare = htmlEl("button", "button button--quiet", `Show on ${this.other.name}`, buttons);
+      compare.type = "button";
+      compare.title = `Open the decision for ${this.label} on ${this.other.name} too`;
+      compare.addEventListener("click", () => this.other.open(this.key));
+    }
+    const close = htmlEl("button", "button button--quiet", "Close", buttons);
     close.type = "button";
     close.addEventListener("click", () => this.close());
 
     if (!decision) {
       heading.textContent = this.label;
-      htmlEl("p", "muted", `No placement decision for ${this.label} yet. It appears here as soon as the auctioneer places it.`, this.body);
+      htmlEl("p", "muted", `No placement decision for ${this.label} yet. It appears here as soon as it is placed.`, this.body);
       return;
     }
+    const explain = explainer(decision);
     heading.textContent = decision.winner ? `${this.label} → ${decision.winner}` : `${this.label}: not placed`;
     this.body.dataset.winner = decision.winner ?? "";
-    htmlEl("p", "decision-meta", describeWork(decision), this.body);
+    const rule = htmlEl("p", "decision-rule", explain === kube ? kube.rule(decision) : diego.RULE, this.body);
+    rule.dataset.rule = explain === kube ? "higher-wins" : "lower-wins";
+    htmlEl("p", "decision-meta", explain.describeWork(decision), this.body);
     if (decision.error) {
       const error = htmlEl("p", "decision-error", undefined, this.body);
       error.setAttribute("role", "status");
@@ -76,8 +91,8 @@ export class DecisionPanel {
       error.append(decision.error);
     }
     const reasons = htmlEl("ul", "decision-reasons", undefined, this.body);
-    for (const reason of explain(decision)) htmlEl("li", "", reason, reasons);
-    this.body.append(candidateTable(decision));
+    for (const reason of explain.explain(decision)) htmlEl("li", "", reason, reasons);
+    this.body.append(explain.table(decision, `decision-table${this.suffix}`));
   }
 
   close() {
@@ -85,93 +100,8 @@ export class DecisionPanel {
     this.shown = undefined;
     this.body.replaceChildren();
     delete this.body.dataset.work;
+    delete this.body.dataset.winner;
     this.hint.hidden = false;
     this.onClose();
   }
-}
-
-function describeWork(d) {
-  const what = d.work_type === "task" ? "Task" : "App instance (LRP)";
-  const parts = [`${what} · auction round ${d.round ?? "?"} at ${formatClock(d.t)}`,
-    `needs ${d.memory_mb} MB memory, ${d.disk_mb} MB disk, stack ${d.stack}`];
-  if (d.placement_tags?.length) parts.push(`placement tags ${d.placement_tags.join(", ")}`);
-  return parts.join(" · ");
-}
-
-/** The reasons the winner won, in the order the auctioneer applies them (diego.md §1.4–1.6). */
-export function explain(d) {
-  const reasons = [];
-  const candidates = d.candidates || [];
-  const scored = candidates.filter((c) => c.verdict === "ok");
-  const skipped = candidates.filter((c) => c.verdict === "zone not considered");
-  const ruledOut = candidates.filter((c) => c.verdict !== "ok" && c.verdict !== "zone not considered");
-  const parts = [`${scored.length} scored`];
-  if (skipped.length) parts.push(`${skipped.length} skipped by zone balancing`);
-  if (ruledOut.length) parts.push(`${ruledOut.length} ruled out (${ruledOut.map((c) => `${c.cell}: ${c.verdict}`).join(", ")})`);
-  reasons.push(`${candidates.length} ${candidates.length === 1 ? "cell" : "cells"} took part: ${parts.join(", ")}.`);
-
-  if (d.work_type !== "task" && d.zone_counts && Object.keys(d.zone_counts).length) {
-    const counts = Object.entries(d.zone_counts).map(([zone, n]) => `${zone}: ${n}`).join(", ");
-    const considered = (d.zones_considered || []).join(", ") || "none";
-    reasons.push(`Zone balancing comes first: instances of ${d.app} per zone were ${counts}, so only zones with the fewest were scored (${considered}).`);
-  } else if (d.work_type === "task") {
-    reasons.push("Tasks get no zone balancing: every zone's cells were scored together.");
-  }
-
-  const crowded = scored.filter((c) => (c.terms?.locality ?? 0) > 0);
-  if (crowded.length) {
-    const what = d.work_type === "task" ? "a task" : `an instance of ${d.app}`;
-    reasons.push(`${crowded.map((c) => c.cell).join(", ")} already ${crowded.length === 1 ? "runs" : "run"} ${what}: +1000 each (locality), so a cell without one wins whenever it fits.`);
-  }
-
-  if (d.winner) {
-    const win = candidates.find((c) => c.cell === d.winner);
-    if (win && win.score !== null && win.score !== undefined) {
-      reasons.push(`Lowest score wins: ${d.winner} scored ${formatScore(win.score)} (score = resource + starting + locality + binpack; lower is better).`);
-    }
-    if (d.tied > 1) {
-      reasons.push(`${d.tied} cells tied on that score; the auctioneer took one at random (the run's seeded generator).`);
-    }
-  }
-  return reasons;
-}
-
-function candidateTable(d) {
-  // The table can be wider than the side panel: it scrolls sideways rather than squeeze.
-  const wrapper = htmlEl("div", "table-scroll");
-  const table = htmlEl("table", "", undefined, wrapper);
-  table.id = "decision-table";
-  table.className = "decision-table";
-  const caption = htmlEl("caption", "", "Every cell the auctioneer looked at, lowest score first", table);
-  caption.className = "visually-hidden";
-  const head = htmlEl("tr", "", undefined, htmlEl("thead", "", undefined, table));
-  for (const name of ["Cell", "Zone", "Verdict", ...TERMS, "Score"]) {
-    const th = htmlEl("th", TERMS.includes(name) || name === "Score" ? "num" : "", name, head);
-    th.scope = "col";
-    if (TERM_HELP[name]) th.title = TERM_HELP[name];
-  }
-  const body = htmlEl("tbody", "", undefined, table);
-  const scored = (c) => (c.score === null || c.score === undefined ? Infinity : c.score);
-  const rows = [...(d.candidates || [])].sort((a, b) => scored(a) - scored(b));
-  for (const c of rows) {
-    const winner = c.cell === d.winner;
-    const tr = htmlEl("tr", winner ? "winner" : c.verdict === "ok" ? "" : "filtered", undefined, body);
-    tr.dataset.cell = c.cell;
-    tr.dataset.winner = winner ? "true" : "false";
-    const cell = htmlEl("th", "", c.cell, tr);
-    cell.scope = "row";
-    if (winner) htmlEl("span", "winner-mark", " ✓ winner", cell);
-    htmlEl("td", "", c.zone ?? "", tr);
-    htmlEl("td", "verdict", c.verdict === "ok" ? "fits" : c.verdict, tr);
-    for (const term of TERMS) htmlEl("td", "num", formatScore(c.terms?.[term]), tr);
-    htmlEl("td", "num score", formatScore(c.score), tr);
-    // The reason gets a row of its own so the numbers stay in narrow columns.
-    if (c.reason) {
-      const why = htmlEl("tr", `reason-row ${tr.className}`, undefined, body);
-      why.dataset.reasonFor = c.cell;
-      const td = htmlEl("td", "verdict-reason", c.reason, why);
-      td.colSpan = 3 + TERMS.length + 1;
-    }
-  }
-  return wrapper;
 }

@@ -1,40 +1,43 @@
 /**
- * The animated component diagram: platform component boxes, cells grouped by zone, the queue
- * of unplaced work, and the container chips. Rebuilds its static frame only when the layout
- * changes (cells added, a cell grows a row of containers) and otherwise updates text in place.
+ * The animated component diagram of one platform: component boxes, workers (Diego cells or
+ * Kubernetes nodes) grouped by zone, the queue of unplaced work, and the container chips. What
+ * differs between platforms comes in as a diagram spec (platforms.js); the drawing is shared.
+ * Rebuilds its static frame only when the layout changes (workers added, a worker grows a row
+ * of containers) and otherwise updates text in place.
  */
 
-import { CellBox } from "./cell_box.js";
 import { fitText } from "./format.js";
-import { COMPONENTS, computeLayout, queueWork, workSlot } from "./layout.js";
+import { queueWork, workSlot } from "./layout.js";
 import { setAttrs, setText, svgEl } from "./svg.js";
 import { WorkChips } from "./work_chips.js";
 
-/** Static connectors: who talks to whom on the main path of a push (talk.md §5). */
-const LINKS = [
-  ["cf", "cc"], ["cf", "uaa"], ["cc", "bbs"], ["bbs", "bbs-db"], ["bbs", "auctioneer"],
-  ["cc", "blobstore"], ["route-emitter", "nats"], ["nats", "gorouter"],
-];
 /** How long a box stays highlighted after a message leaves or reaches it, ms. */
 const FLASH_MS = 450;
+const TITLE_FONT = 15;
+/** Line height of the queue's count lines (kube-scheduler's active / backoff / unschedulable). */
+const QUEUE_LINE_H = 15;
 
 export class Diagram {
   /**
    * @param {SVGSVGElement} svg
+   * @param {import("./platforms.js").PlatformInfo["diagram"]} spec
    * @param {{onSelect: (item: {key: string, kind: string}) => void}} options
    */
-  constructor(svg, { onSelect }) {
+  constructor(svg, spec, { onSelect }) {
     this.svg = svg;
+    this.spec = spec;
     this.layers = {};
     for (const name of ["bands", "links", "components", "cells", "work", "tokens"]) {
       this.layers[name] = svgEl("g", { class: `layer-${name}` }, svg);
     }
+    // Marker ids are document-wide: each diagram needs its own.
+    this.markerId = `arrow-${svg.id || Math.random().toString(36).slice(2)}`;
     this.defineMarkers();
-    /** @type {Map<string, {g: SVGGElement, state: SVGTextElement, width: number, font: number}>} */
+    /** @type {Map<string, object>} */
     this.boxes = new Map();
-    /** @type {Map<string, CellBox>} */
+    /** @type {Map<string, import("./worker_box.js").WorkerBox>} */
     this.cellBoxes = new Map();
-    /** Centre of every component, platform-wide and per cell, for the tokens. */
+    /** Centre of every component, platform-wide and per worker, for the tokens. */
     this.anchors = new Map();
     this.flashTimers = new Map();
     this.signature = null;
@@ -45,19 +48,28 @@ export class Diagram {
   defineMarkers() {
     const defs = svgEl("defs", {}, this.svg);
     const marker = svgEl("marker", {
-      id: "arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse",
+      id: this.markerId, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse",
     }, defs);
     svgEl("path", { d: "M0,0 L10,5 L0,10 z", class: "link-arrow" }, marker);
   }
 
   /** Draw the view. Cheap enough to call on every animation frame that has new records. */
   render(view) {
-    const layout = computeLayout(view);
+    const layout = this.spec.computeLayout(view);
     if (layout.signature !== this.signature) {
       this.rebuild(layout);
       this.signature = layout.signature;
     }
-    for (const [id, box] of this.boxes) this.showDoing(box, view.components?.[id] ?? "idle");
+    for (const [id, box] of this.boxes) {
+      const status = view.components?.[id] ?? "idle";
+      if (box.update) {
+        box.update(status);
+        continue;
+      }
+      // A platform may say a long status in fewer words on the box; the tooltip has it all.
+      this.showDoing(box, this.spec.statusText?.[id]?.(status) ?? status);
+      setText(box.tip, `${box.info.title}: ${box.info.role}. Now: ${status}`);
+    }
 
     const { byCell, queue } = layout.work;
     const slots = new Map();
@@ -66,14 +78,14 @@ export class Diagram {
       const items = byCell.get(name) || [];
       const work = box.geom.work;
       items.slice(0, work.capacity).forEach((item, n) => slots.set(`${item.kind}:${item.key}`, workSlot(work, n)));
-      box.update(cellsByName.get(name) || {}, view.components || {}, Math.max(0, items.length - work.capacity));
+      box.update(cellsByName.get(name) || {}, view, items, Math.max(0, items.length - work.capacity));
     }
-    // Work on a cell the layout does not know (yet) waits in the queue rather than vanishing.
+    // Work on a worker the layout does not know (yet) waits in the queue rather than vanishing.
     const waiting = [...queue];
     for (const [cell, items] of byCell) if (!this.cellBoxes.has(cell)) waiting.push(...items);
-    const qWork = queueWork(layout.queue);
+    const qWork = queueWork(layout.queue, this.queueHeadingH());
     waiting.slice(0, qWork.capacity).forEach((item, n) => slots.set(`${item.kind}:${item.key}`, workSlot(qWork, n)));
-    this.renderQueue(waiting);
+    this.renderQueue(waiting, view);
     this.chips.render(view, slots);
   }
 
@@ -84,10 +96,11 @@ export class Diagram {
     for (const band of layout.bands) {
       svgEl("text", { class: "band-label", x: band.x, y: band.y }, this.layers.bands).textContent = band.label;
     }
+    const [one, many] = this.spec.worker;
     for (const zone of layout.zones) {
       svgEl("rect", { class: "zone", x: zone.x, y: zone.y, width: zone.w, height: zone.h, rx: 12 }, this.layers.bands);
       const label = svgEl("text", { class: "zone-label", x: zone.x + 12, y: zone.y + 17 }, this.layers.bands);
-      label.textContent = `Zone ${zone.zone} · ${zone.count} ${zone.count === 1 ? "cell" : "cells"}`;
+      label.textContent = `Zone ${zone.zone} · ${zone.count} ${zone.count === 1 ? one : many}`;
     }
 
     this.anchors.clear();
@@ -95,18 +108,18 @@ export class Diagram {
       this.placeComponent(id, geom);
       this.anchors.set(id, { x: geom.x + geom.w / 2, y: geom.y + geom.h / 2 });
     }
-    for (const [a, b] of LINKS) this.drawLink(layout.components[a], layout.components[b]);
+    for (const [a, b] of this.spec.links) this.drawLink(layout.components[a], layout.components[b]);
     this.placeQueue(layout.queue);
 
-    // Pending flash timers may still point at removed cell parts; clearing a class on a
+    // Pending flash timers may still point at removed worker parts; clearing a class on a
     // detached node is harmless, and platform boxes survive a rebuild, so the timers stay.
     for (const box of this.cellBoxes.values()) box.remove();
     this.cellBoxes.clear();
     for (const [name, geom] of Object.entries(layout.cells)) {
-      const box = new CellBox(this.layers.cells, name, geom);
+      const box = new this.spec.WorkerBox(this.layers.cells, name, geom);
       this.cellBoxes.set(name, box);
       for (const [id, part] of Object.entries(box.parts)) {
-        this.anchors.set(id, { x: part.box.x + part.box.w / 2, y: part.box.y + (part.box.labelH ?? part.box.h) / 2 });
+        this.anchors.set(id, { x: part.box.x + part.box.w / 2, y: part.box.y + part.box.h / 2 });
       }
     }
     this.svg.dataset.cells = String(Object.keys(layout.cells).length);
@@ -132,50 +145,74 @@ export class Diagram {
   }
 
   placeComponent(id, geom) {
+    const info = this.spec.components[id] || { title: id, role: "" };
     let box = this.boxes.get(id);
     if (!box) {
-      const info = COMPONENTS[id] || { title: id, role: "" };
-      const g = svgEl("g", { class: `component component--${id}`, "data-component": id }, this.layers.components);
-      svgEl("title", {}, g).textContent = `${info.title}: ${info.role}`;
-      const rect = svgEl("rect", { class: "box", rx: 9 }, g);
-      const title = svgEl("text", { class: "box-title" }, g);
-      title.textContent = info.title;
-      const role = svgEl("text", { class: "box-role" }, g);
-      role.textContent = info.role;
-      const state = svgEl("text", { class: "box-state" }, g);
-      box = { g, rect, title, role, state, roleText: info.role, roomy: false, width: 0, font: 13 };
+      const Gauge = this.spec.gauges[id];
+      if (Gauge) {
+        box = new Gauge(this.layers.components, id, info);
+      } else {
+        const g = svgEl("g", { class: `component component--${id}`, "data-component": id }, this.layers.components);
+        const tip = svgEl("title", {}, g);
+        tip.textContent = `${info.title}: ${info.role}`;
+        const rect = svgEl("rect", { class: "box", rx: 9 }, g);
+        const title = svgEl("text", { class: "box-title" }, g);
+        title.textContent = info.title;
+        const role = svgEl("text", { class: "box-role" }, g);
+        role.textContent = info.role;
+        const state = svgEl("text", { class: "box-state" }, g);
+        box = { g, tip, info, rect, title, role, state, roleText: info.role, roomy: false, width: 0, font: 12.5 };
+      }
       this.boxes.set(id, box);
+    }
+    if (box.place) {
+      box.place(geom);
+      return;
     }
     const pad = 12;
     setAttrs(box.rect, { x: geom.x, y: geom.y, width: geom.w, height: geom.h });
-    setAttrs(box.title, { x: geom.x + pad, y: geom.y + 22 });
+    // Long names ("controller-manager") get a smaller title rather than running out of the box.
+    const titleFont = Math.min(TITLE_FONT, (geom.w - 2 * pad) / (info.title.length * 0.6));
+    setAttrs(box.title, { x: geom.x + pad, y: geom.y + 22, "font-size": titleFont.toFixed(1) });
     // The role line only where the box has room for three lines.
     const roomy = geom.h >= 60;
     setAttrs(box.role, { x: geom.x + pad, y: geom.y + 39, visibility: roomy ? "visible" : "hidden" });
     setAttrs(box.state, { x: geom.x + pad, y: geom.y + geom.h - 9 });
-    box.roleText = COMPONENTS[id]?.role ?? "";
     box.roomy = roomy;
     box.width = geom.w - 2 * pad;
-    box.font = 12.5;
   }
 
   placeQueue(geom) {
     if (!this.queue) {
       const g = svgEl("g", { class: "queue", "data-queue": "" }, this.layers.components);
-      svgEl("title", {}, g).textContent = "Work the auctioneer has not placed on a cell yet (UNCLAIMED instances, PENDING tasks)";
+      svgEl("title", {}, g).textContent = this.spec.queue.tooltip;
       const rect = svgEl("rect", { class: "queue-box", rx: 9 }, g);
       const heading = svgEl("text", { class: "queue-heading" }, g);
+      const counts = Array.from({ length: this.spec.queue.countLines ?? 0 }, () => svgEl("text", { class: "queue-counts" }, g));
       const empty = svgEl("text", { class: "queue-empty" }, g);
-      this.queue = { g, rect, heading, empty };
+      this.queue = { g, rect, heading, counts, empty };
     }
     setAttrs(this.queue.rect, { x: geom.x, y: geom.y, width: geom.w, height: geom.h });
     setAttrs(this.queue.heading, { x: geom.x + 10, y: geom.y + 17 });
-    setAttrs(this.queue.empty, { x: geom.x + 10, y: geom.y + 44 });
+    this.queue.counts.forEach((line, i) => setAttrs(line, { x: geom.x + 10, y: geom.y + 36 + i * QUEUE_LINE_H }));
+    setAttrs(this.queue.empty, { x: geom.x + 10, y: geom.y + this.queueHeadingH() + 18 });
   }
 
-  renderQueue(waiting) {
-    setText(this.queue.heading, waiting.length ? `Not yet placed (${waiting.length})` : "Not yet placed");
-    setText(this.queue.empty, waiting.length ? "" : "nothing waiting");
+  /** Height of the queue's heading and count lines, above its chips. */
+  queueHeadingH() {
+    return 24 + (this.spec.queue.countLines ?? 0) * QUEUE_LINE_H;
+  }
+
+  /**
+   * @param {object[]} waiting work on no worker (the heading counts what has no slot too)
+   * @param {object} view
+   */
+  renderQueue(waiting, view) {
+    const { heading, empty, counts } = this.spec.queue;
+    setText(this.queue.heading, waiting.length ? `${heading} (${waiting.length})` : heading);
+    const lines = counts?.(view) ?? [];
+    this.queue.counts.forEach((line, i) => setText(line, lines[i] ?? ""));
+    setText(this.queue.empty, waiting.length ? "" : empty);
     this.queue.g.classList.toggle("has-work", waiting.length > 0);
   }
 
@@ -184,15 +221,20 @@ export class Diagram {
     // From the edge of one box to the edge of the other, along the line joining their centres.
     const ca = { x: a.x + a.w / 2, y: a.y + a.h / 2 };
     const cb = { x: b.x + b.w / 2, y: b.y + b.h / 2 };
+    // Boxes one above the other (a wide one under a narrow one) get a vertical line.
+    if (a.x < cb.x && cb.x < a.x + a.w && (a.y + a.h <= b.y || b.y + b.h <= a.y)) ca.x = cb.x;
+    else if (b.x < ca.x && ca.x < b.x + b.w && (a.y + a.h <= b.y || b.y + b.h <= a.y)) cb.x = ca.x;
     const clip = (c, box, toward) => {
       const dx = toward.x - c.x;
       const dy = toward.y - c.y;
       const k = Math.min(Math.abs((box.w / 2) / (dx || 1e-9)), Math.abs((box.h / 2) / (dy || 1e-9)));
       return { x: c.x + dx * k, y: c.y + dy * k };
     };
-    const p = clip(ca, a, cb);
-    const q = clip(cb, b, ca);
-    svgEl("line", { class: "link", x1: p.x, y1: p.y, x2: q.x, y2: q.y, "marker-end": "url(#arrow)" }, this.layers.links);
+    const boxCentre = (box) => ({ x: box.x + box.w / 2, y: box.y + box.h / 2 });
+    // Clip against each box as if its centre were on the line (true for the vertical case too).
+    const p = clipBox(ca, cb, a, boxCentre(a), clip);
+    const q = clipBox(cb, ca, b, boxCentre(b), clip);
+    svgEl("line", { class: "link", x1: p.x, y1: p.y, x2: q.x, y2: q.y, "marker-end": `url(#${this.markerId})` }, this.layers.links);
   }
 
   /** @returns {{x: number, y: number} | undefined} where a component's messages start and end */
@@ -202,8 +244,8 @@ export class Diagram {
 
   /** Highlight a component briefly as a message leaves or reaches it. */
   flash(componentId) {
-    const node = this.layers.components.querySelector(`[data-component="${CSS.escape(componentId)}"]`)
-      || this.layers.cells.querySelector(`[data-component="${CSS.escape(componentId)}"]`);
+    const selector = `[data-component="${CSS.escape(componentId)}"]`;
+    const node = this.layers.components.querySelector(selector) || this.layers.cells.querySelector(selector);
     if (!node) return;
     node.classList.add("is-active");
     clearTimeout(this.flashTimers.get(componentId));
@@ -217,4 +259,19 @@ export class Diagram {
   select(decisionKey) {
     this.chips.select(decisionKey);
   }
+}
+
+/**
+ * Where the line from `from` towards `to` leaves `box`: on the box's edge, whether or not `from`
+ * is the box's centre (a vertical link from a wide box starts off its centre).
+ */
+function clipBox(from, to, box, centre, clip) {
+  if (from.x === centre.x && from.y === centre.y) return clip(from, box, to);
+  // Off-centre: step along the line until the edge, with the box's half-sizes around `from`.
+  const dx = to.x - from.x;
+  const dy = to.y - from.y;
+  const halfH = dy > 0 ? box.y + box.h - from.y : from.y - box.y;
+  const halfW = dx > 0 ? box.x + box.w - from.x : from.x - box.x;
+  const k = Math.min(Math.abs(halfW / (dx || 1e-9)), Math.abs(halfH / (dy || 1e-9)));
+  return { x: from.x + dx * k, y: from.y + dy * k };
 }

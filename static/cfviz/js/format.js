@@ -38,6 +38,39 @@ export function fitText(text, widthPx, fontPx, glyphEm = 0.56) {
   return value.length <= max ? value : `${value.slice(0, Math.max(1, max - 1))}…`;
 }
 
+/**
+ * Break text into lines of the given widths at spaces; the last line is cut to fit, with "…".
+ * @param {string} text
+ * @param {number[]} widthsPx the width of each line, in order
+ * @param {number} fontPx
+ * @returns {string[]} one string per width ("" for lines not needed)
+ */
+export function wrapText(text, widthsPx, fontPx, glyphEm = 0.56) {
+  let rest = String(text ?? "").trim();
+  return widthsPx.map((width, i) => {
+    const max = Math.max(1, Math.floor(width / (fontPx * glyphEm)));
+    if (i === widthsPx.length - 1 || rest.length <= max) {
+      const line = fitText(rest, width, fontPx, glyphEm);
+      rest = "";
+      return line;
+    }
+    const cut = rest.lastIndexOf(" ", max);
+    const at = cut > max / 3 ? cut : max;
+    const line = rest.slice(0, at).trimEnd();
+    rest = rest.slice(at).trimStart();
+    return line;
+  });
+}
+
+/**
+ * Simulated seconds as the headline figures read: "31.1 s", or "—" while not known yet.
+ * @param {number|null|undefined} seconds
+ */
+export function formatSeconds(seconds) {
+  if (seconds === null || seconds === undefined) return "—";
+  return `${Number(seconds).toFixed(1)} s`;
+}
+
 const HTTP_VERBS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]);
 
 /** Whether a message label is a reply ("200 cells (3 present)"), which tokens draw unlabelled. */
@@ -65,6 +98,16 @@ export function instanceDetail(instance) {
     return `crashed ×${instance.crash_count ?? 1}${detail && detail !== "crashed" ? ` · ${detail}` : ""}`;
   }
   return detail.toLowerCase() === String(instance.state).toLowerCase() ? "" : detail;
+}
+
+/**
+ * The step a chip has room for: the last part of a Kubernetes-style detail
+ * ("Pending: ContainerCreating: pulling layer eirinifs (900 MB)" → "pulling layer eirinifs (900 MB)").
+ */
+export function shortDetail(detail) {
+  const text = String(detail ?? "");
+  const at = text.lastIndexOf(": ");
+  return at > 0 && at < text.length - 2 ? text.slice(at + 2) : text;
 }
 
 /** A task's label on the diagram: "STG web" for staging, "TASK <guid>" otherwise. */

@@ -1,60 +1,36 @@
 /**
- * Geometry of the component diagram, as pure functions of the view so it can be reasoned
+ * Geometry both component diagrams share, as pure functions of the view so it can be reasoned
  * about (and tested) apart from the DOM. Units are SVG user units; the SVG scales to its box.
  *
- * Bands, top to bottom, follow the path of a `cf push` in the talk:
- *   control plane: cf CLI → Cloud Controller → BBS → auctioneer, with UAA, blobstore and the
- *                  BBS database beneath, and the queue of work not yet placed at the right;
- *   cells:         one box per cell, grouped by zone (the layout users ask for most);
- *   routing/logs:  route-emitter → NATS → gorouter, and Loggregator.
+ * Each platform's layout (diego_layout.js, eirini_layout.js) puts its control plane in a grid of
+ * five columns, its workers (Diego cells, Kubernetes nodes) by zone beneath, and routing and
+ * logging at the bottom, so the two diagrams read the same way side by side.
  */
 
 export const WIDTH = 1000;
-const MARGIN = 20;
+export const MARGIN = 20;
 const COLUMNS = 5;
 const COLUMN_GAP = 18;
-const BAND_LABEL = 22;
-const ROW1_H = 64;
-const ROW2_H = 52;
-const ROW_GAP = 16;
-const BAND_GAP = 30;
+export const BAND_LABEL = 22;
+export const ROW_GAP = 16;
+export const BAND_GAP = 30;
 const ZONE_PAD = 10;
 const ZONE_LABEL = 24;
 const ZONE_GAP = 18;
 const CELL_GAP = 12;
 const MAX_CELL_W = 400;
 const NATURAL_CELL_W = 280;
-/** Rows of containers drawn per cell before the rest are summed up as "+N more". */
+/** Rows of containers drawn per worker before the rest are summed up as "+N more". */
 export const MAX_WORK_ROWS = 6;
 
-/** Display names and one-line roles of the platform components (talk.md §3). */
-export const COMPONENTS = {
-  cf: { title: "cf CLI", role: "developer's command line" },
-  uaa: { title: "UAA", role: "logins and tokens" },
-  cc: { title: "Cloud Controller", role: "CF API; stages apps" },
-  blobstore: { title: "blobstore", role: "packages and droplets" },
-  bbs: { title: "BBS", role: "Diego API: LRPs, tasks" },
-  "bbs-db": { title: "BBS database", role: "Diego's source of truth" },
-  auctioneer: { title: "auctioneer", role: "picks a cell for work" },
-  "route-emitter": { title: "route-emitter", role: "instance routes → NATS" },
-  nats: { title: "NATS", role: "route registration bus" },
-  gorouter: { title: "gorouter", role: "routes HTTP to instances" },
-  loggregator: { title: "Loggregator", role: "gathers app logs" },
-};
-
-/** Column and row of each platform component; row 3 is the bottom band. */
-const PLACES = {
-  cf: [0, 1], cc: [1, 1], bbs: [2, 1], auctioneer: [3, 1],
-  uaa: [0, 2], blobstore: [1, 2], "bbs-db": [2, 2],
-  "route-emitter": [0, 3], nats: [1, 3], gorouter: [2, 3], loggregator: [4, 3],
-};
-
-const COLUMN_W = (WIDTH - 2 * MARGIN - (COLUMNS - 1) * COLUMN_GAP) / COLUMNS;
-const columnX = (col) => MARGIN + col * (COLUMN_W + COLUMN_GAP);
+export const COLUMN_W = (WIDTH - 2 * MARGIN - (COLUMNS - 1) * COLUMN_GAP) / COLUMNS;
+export const columnX = (col) => MARGIN + col * (COLUMN_W + COLUMN_GAP);
+/** Width of a box spanning `cols` columns. */
+export const spanW = (cols) => cols * COLUMN_W + (cols - 1) * COLUMN_GAP;
 
 /**
- * How many cell columns to use: all cells in one row up to four, four per row up to twelve,
- * then a squarer grid whose cells shrink.
+ * How many worker columns to use: all workers in one row up to four, four per row up to
+ * twelve, then a squarer grid whose boxes shrink.
  */
 export function cellColumns(cellCount) {
   if (cellCount <= 4) return Math.max(1, cellCount);
@@ -63,7 +39,7 @@ export function cellColumns(cellCount) {
 }
 
 /**
- * Group cells by zone in the view's zone order (zones the view does not list come last).
+ * Group cells (or nodes) by zone in the view's zone order (zones the view does not list come last).
  * @returns {{zone: string, cells: object[]}[]}
  */
 export function cellsByZone(view) {
@@ -98,7 +74,7 @@ export function placeWork(view) {
   return { byCell, queue };
 }
 
-/** Sizes of the parts of a cell box for a given cell width; everything scales with the width. */
+/** Sizes of the parts of a worker box for a given width; everything scales with the width. */
 function cellMetrics(cellW) {
   const s = Math.max(0.6, Math.min(1, cellW / NATURAL_CELL_W));
   const pad = Math.round(10 * s);
@@ -119,39 +95,21 @@ function cellMetrics(cellW) {
 }
 
 /**
- * The whole layout for a view.
- * @param {object} view
+ * @typedef {ReturnType<typeof cellMetrics>} Metrics
+ * @typedef {{
+ *   extraH: (m: Metrics) => number,
+ *   geometry: (x: number, y: number, w: number, h: number, m: Metrics, area: object) => object,
+ * }} WorkerShape what a platform's worker box adds to the common parts, and where its parts go
  */
-export function computeLayout(view) {
-  const components = {};
-  const bands = [];
-  const row1Y = MARGIN + BAND_LABEL;
-  const row2Y = row1Y + ROW1_H + ROW_GAP;
-  bands.push({ label: "Control plane", x: MARGIN, y: MARGIN + 14 });
-  for (const [id, [col, row]] of Object.entries(PLACES)) {
-    if (row === 3) continue;
-    components[id] = { x: columnX(col), y: row === 1 ? row1Y : row2Y, w: COLUMN_W, h: row === 1 ? ROW1_H : ROW2_H };
-  }
-  // The queue sits beside the auctioneer: work waiting there has not been placed yet.
-  const queue = { x: columnX(4), y: row1Y, w: COLUMN_W, h: ROW1_H + ROW_GAP + ROW2_H };
 
-  const cellsTop = row2Y + ROW2_H + BAND_GAP;
-  bands.push({ label: "Cells", x: MARGIN, y: cellsTop + 14 });
-  const work = placeWork(view);
-  const cellArea = layoutCells(view, work.byCell, cellsTop + BAND_LABEL);
-
-  const row3Y = cellArea.bottom + BAND_GAP + BAND_LABEL;
-  bands.push({ label: "Routing and logging", x: MARGIN, y: row3Y - 8 });
-  for (const [id, [col, row]] of Object.entries(PLACES)) {
-    if (row === 3) components[id] = { x: columnX(col), y: row3Y, w: COLUMN_W, h: ROW1_H };
-  }
-  const height = row3Y + ROW1_H + MARGIN;
-  const signature = JSON.stringify([cellArea.signature, height]);
-  return { width: WIDTH, height, bands, components, queue, zones: cellArea.zones, cells: cellArea.cells, work, signature };
-}
-
-/** Place zone groups on shelves (left to right, wrapping) and cells in a grid inside each zone. */
-function layoutCells(view, byCell, top) {
+/**
+ * Place zone groups on shelves (left to right, wrapping) and workers in a grid inside each zone.
+ * @param {object} view
+ * @param {Map<string, object[]>} byCell
+ * @param {number} top
+ * @param {WorkerShape} shape
+ */
+export function layoutCells(view, byCell, top, shape) {
   const groups = cellsByZone(view);
   const cellCount = groups.reduce((n, g) => n + g.cells.length, 0);
   const columns = cellColumns(cellCount);
@@ -180,12 +138,13 @@ function layoutCells(view, byCell, top) {
   cellW = Math.floor(cellW);
   const m = cellMetrics(cellW);
 
-  // Every cell gets the height the fullest cell needs, so the grid stays even.
+  // Every worker gets the height the fullest one needs, so the grid stays even.
   let workRows = 1;
   for (const items of byCell.values()) workRows = Math.max(workRows, Math.ceil(items.length / m.perRow));
   workRows = Math.min(workRows, MAX_WORK_ROWS);
-  const gardenH = m.gardenLabelH + workRows * m.chipH + (workRows - 1) * m.chipGap + m.gardenPad;
-  const cellH = m.pad + m.headerH + m.componentH + m.chipGap + 3 * m.barH + m.chipGap + gardenH + m.pad;
+  const areaH = m.gardenLabelH + workRows * m.chipH + (workRows - 1) * m.chipGap + m.gardenPad;
+  const cellH = m.pad + m.headerH + m.componentH + m.chipGap + 3 * m.barH + m.chipGap + areaH + m.pad
+    + shape.extraH(m);
 
   const zones = [];
   const cells = {};
@@ -202,7 +161,7 @@ function layoutCells(view, byCell, top) {
       z.cells.forEach((cell, i) => {
         const cx = x + ZONE_PAD + (i % z.cols) * (cellW + CELL_GAP);
         const cy = y + ZONE_LABEL + ZONE_PAD + Math.floor(i / z.cols) * (cellH + CELL_GAP);
-        cells[cell.name] = cellGeometry(cx, cy, cellW, cellH, gardenH, m, workRows);
+        cells[cell.name] = shape.geometry(cx, cy, cellW, cellH, m, { h: areaH, rows: workRows });
       });
       x += zoneW + ZONE_GAP;
       shelfH = Math.max(shelfH, zoneH);
@@ -210,32 +169,36 @@ function layoutCells(view, byCell, top) {
     y += shelfH + ZONE_GAP;
   }
   const bottom = shelves.length ? y - ZONE_GAP : top + 40;
-  const signature = [cellW, workRows, zones.map((z) => [z.zone, z.count]),
-    Object.keys(cells)];
+  const signature = [cellW, workRows, zones.map((z) => [z.zone, z.count]), Object.keys(cells)];
   return { zones, cells, bottom, signature };
 }
 
-function cellGeometry(x, y, w, h, gardenH, m, workRows) {
+/**
+ * The parts every worker box has, top to bottom: a header, a row of two agents, three bars,
+ * and the area its containers are drawn in. Platforms add their own parts below (`extraY`).
+ */
+export function workerGeometry(x, y, w, h, m, area) {
   const inner = x + m.pad;
   const componentY = y + m.pad + m.headerH;
   const halfW = (m.innerW - m.chipGap) / 2;
   const barsY = componentY + m.componentH + m.chipGap;
-  const gardenY = barsY + 3 * m.barH + m.chipGap;
+  const areaY = barsY + 3 * m.barH + m.chipGap;
   return {
     x, y, w, h, s: m.s,
     header: { x: inner, y: y + m.pad, h: m.headerH },
-    rep: { x: inner, y: componentY, w: halfW, h: m.componentH },
-    executor: { x: inner + halfW + m.chipGap, y: componentY, w: halfW, h: m.componentH },
+    left: { x: inner, y: componentY, w: halfW, h: m.componentH },
+    right: { x: inner + halfW + m.chipGap, y: componentY, w: halfW, h: m.componentH },
     bars: { x: inner, y: barsY, w: m.innerW, rowH: m.barH },
-    garden: { x: inner, y: gardenY, w: m.innerW, h: gardenH, labelH: m.gardenLabelH },
+    area: { x: inner, y: areaY, w: m.innerW, h: area.h, labelH: m.gardenLabelH },
     work: {
-      x: inner + m.gardenPad, y: gardenY + m.gardenLabelH, perRow: m.perRow,
-      chipW: m.chipW, chipH: m.chipH, gap: m.chipGap, capacity: m.perRow * workRows,
+      x: inner + m.gardenPad, y: areaY + m.gardenLabelH, perRow: m.perRow,
+      chipW: m.chipW, chipH: m.chipH, gap: m.chipGap, capacity: m.perRow * area.rows,
     },
+    extraY: areaY + area.h + m.chipGap,
   };
 }
 
-/** Where the n-th piece of work in a cell (or the queue) is drawn. */
+/** Where the n-th piece of work in a worker (or the queue) is drawn. */
 export function workSlot(work, n) {
   const col = n % work.perRow;
   const row = Math.floor(n / work.perRow);
@@ -243,13 +206,26 @@ export function workSlot(work, n) {
 }
 
 /** The queue's slots: a single column of chips under its heading. */
-export function queueWork(queue) {
+export function queueWork(queue, headingH = 24) {
   const pad = 8;
-  const headingH = 24;
   const chipH = 28;
   const gap = 4;
   return {
     x: queue.x + pad, y: queue.y + headingH, perRow: 1, chipW: queue.w - 2 * pad, chipH, gap,
     capacity: Math.floor((queue.h - headingH - pad + gap) / (chipH + gap)),
   };
+}
+
+/**
+ * Boxes of a platform's control plane and bottom band from a table of places.
+ * @param {Object<string, [number, number, number?]>} places id → [column, row, columns spanned]
+ * @param {Object<number, {y: number, h: number}>} rows row number → its top and height
+ */
+export function placeBoxes(places, rows) {
+  const boxes = {};
+  for (const [id, [col, row, span = 1]] of Object.entries(places)) {
+    if (!rows[row]) continue;
+    boxes[id] = { x: columnX(col), y: rows[row].y, w: spanW(span), h: rows[row].h };
+  }
+  return boxes;
 }

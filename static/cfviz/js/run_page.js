@@ -1,45 +1,73 @@
 /**
- * Entry point of the run page: connects the websocket to the view, and the view to the
- * diagram, tokens, panels and controls. Records are applied as frames arrive; drawing
- * happens at most once per animation frame.
+ * Entry point of the run page: one pane per platform of the run (two side by side for a
+ * lockstep run), the comparison strip under them, and one clock and one set of controls.
+ * Snapshots replace every platform's view; a frame's `records[platform]` goes to that
+ * platform's pane (protocol.md §3). Drawing happens at most once per animation frame.
  */
 
+import { ComparisonStrip } from "./compare.js";
 import { Controls } from "./controls.js";
-import { DecisionPanel } from "./decision_panel.js";
-import { Diagram } from "./diagram.js";
-import { taskLabel } from "./format.js";
-import { LogPane } from "./log_pane.js";
+import { PlatformPane } from "./platform_pane.js";
+import { platformInfo } from "./platforms.js";
 import { RunSocket } from "./socket.js";
-import { AppSummary } from "./summary.js";
 import { showToast } from "./toast.js";
-import { Tokens } from "./tokens.js";
-import { applyRecord, emptyView } from "./view_state.js";
-import { decisionKey } from "./work_chips.js";
 
 const config = JSON.parse(document.getElementById("run-config").textContent);
-const svg = document.getElementById("diagram");
+const grid = document.getElementById("run-grid");
+const compareSection = document.getElementById("compare");
+const template = document.getElementById("platform-pane");
 const toasts = document.getElementById("toasts");
 const connection = document.getElementById("connection");
 
-const state = { view: emptyView(), lastFrameSeq: null, speed: 1, drawPending: false };
+const HINTS = {
+  diego: "click a container to see why it landed on its cell",
+  eirini: "click a pod to see why kube-scheduler put it on its node",
+  both: "click a container or pod to see why it landed where it did",
+};
+
+const state = {
+  platforms: [],
+  /** @type {Map<string, PlatformPane>} */
+  panes: new Map(),
+  compare: null,
+  lastFrameSeq: null,
+  speed: 1,
+  drawPending: false,
+};
 
 // For tests and the curious: the latest frame applied and the picture it gives.
 window.cfviz = {
   get lastFrameSeq() { return state.lastFrameSeq; },
-  get view() { return state.view; },
+  get platforms() { return [...state.platforms]; },
+  get views() { return Object.fromEntries([...state.panes].map(([name, pane]) => [name, pane.view])); },
+  get view() { return state.panes.values().next().value?.view; },
 };
 
-const diagram = new Diagram(svg, { onSelect: openDecision });
-const tokens = new Tokens(diagram.layers.tokens, diagram);
-const decisions = new DecisionPanel(document.getElementById("decision-panel"), {
-  onClose: () => diagram.select(null),
-});
-const logs = new LogPane(document.getElementById("log-lines"), document.getElementById("log-app"));
-const summary = new AppSummary(document.getElementById("app-summary"));
-const recent = document.getElementById("recent-messages");
+/** Lay the page out for these platforms: one pane each, and the strip comparing them. */
+function build(platforms) {
+  for (const pane of state.panes.values()) pane.remove();
+  state.panes.clear();
+  state.platforms = [...platforms];
+  const both = platforms.length > 1;
+  grid.dataset.layout = both ? "both" : "single";
+  for (const platform of platforms) {
+    const other = platforms.find((p) => p !== platform);
+    state.panes.set(platform, new PlatformPane(platform, {
+      template,
+      grid,
+      before: compareSection,
+      suffix: both ? `-${platform}` : "",
+      other: both && other ? { name: platformInfo(other).name, open: (key) => state.panes.get(other)?.openKey(key) } : undefined,
+    }));
+  }
+  state.compare = new ComparisonStrip(document.getElementById("compare-body"), platforms);
+  document.getElementById("run-platforms").textContent = platforms.map((p) => platformInfo(p).name).join(" and ")
+    + (both ? ", side by side on one clock" : "");
+  document.getElementById("controls-hint").textContent = `Space plays and pauses · ${HINTS[both ? "both" : platforms[0]] ?? HINTS.both}`;
+  scheduleDraw();
+}
 
-const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${config.ws_path}`;
-const socket = new RunSocket(wsUrl, {
+const socket = new RunSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${config.ws_path}`, {
   onSnapshot: applySnapshot,
   onFrame: applyFrame,
   onError: (msg) => showToast(toasts, msg.error || "The server refused that command."),
@@ -49,51 +77,23 @@ const controls = new Controls(document, (command) => {
   if (!socket.send(command)) showToast(toasts, "Not connected: the command was not sent.");
 });
 
-function openDecision(item) {
-  const key = decisionKey(item);
-  const label = item.kind === "task" ? taskLabel(item.key, state.view.tasks[item.key] || {}) : item.key;
-  diagram.select(key);
-  decisions.show(key, label, state.view);
-}
-
 function applySnapshot(msg) {
-  state.view = msg.view;
+  const platforms = msg.platforms ?? Object.keys(msg.views ?? {});
+  if (platforms.length && platforms.join() !== state.platforms.join()) build(platforms);
+  for (const [platform, pane] of state.panes) pane.setView(msg.views?.[platform]);
   state.lastFrameSeq = msg.seq;
-  tokens.clear();
-  recent.replaceChildren();
   controls.setCanControl(Boolean(msg.can_control));
   state.speed = msg.speed ?? state.speed;
   controls.update(msg);
-  logs.reset(state.view.logs || [], state.view.apps);
   scheduleDraw();
 }
 
 function applyFrame(msg) {
   state.lastFrameSeq = msg.seq;
   state.speed = msg.speed ?? state.speed;
-  const newLogs = [];
-  for (const record of msg.records || []) {
-    applyRecord(state.view, record);
-    if (record.kind === "message") {
-      tokens.message(record, state.speed);
-      noteMessage(record);
-    } else if (record.kind === "log") {
-      tokens.log(record, state.speed);
-      newLogs.push(record);
-    }
-  }
+  for (const [platform, pane] of state.panes) pane.apply(msg.records?.[platform] ?? [], state.speed, msg.t);
   controls.update(msg);
-  logs.syncApps(state.view.apps);
-  logs.append(newLogs);
   scheduleDraw();
-}
-
-/** The last few messages as text, so what the tokens show can also be read. */
-function noteMessage(record) {
-  const li = document.createElement("li");
-  li.textContent = `${record.from} → ${record.to}: ${record.label}`;
-  recent.prepend(li);
-  while (recent.childElementCount > 4) recent.lastElementChild.remove();
 }
 
 function scheduleDraw() {
@@ -104,12 +104,8 @@ function scheduleDraw() {
 
 function draw() {
   state.drawPending = false;
-  const view = state.view;
-  diagram.render(view);
-  summary.render(view);
-  decisions.refresh(view);
-  svg.dataset.seq = String(state.lastFrameSeq ?? -1);
-  svg.dataset.t = String(view.t ?? 0);
+  for (const pane of state.panes.values()) pane.draw(state.lastFrameSeq);
+  state.compare?.render(window.cfviz.views);
 }
 
 function showConnection(status) {
@@ -127,6 +123,12 @@ function showConnection(status) {
   }
 }
 
-// Draw the empty frame at once so the page never shows a blank box while connecting.
-scheduleDraw();
+// Links to the mapping of Diego onto Kubernetes open it (it starts folded).
+document.addEventListener("click", (event) => {
+  if (event.target.closest?.("[data-open-mapping]")) document.getElementById("mapping").open = true;
+});
+
+// Lay out the run's platforms and draw the empty frame at once, so the page never shows a
+// blank box while connecting.
+build(config.platforms?.length ? config.platforms : ["diego"]);
 socket.connect();

@@ -4,7 +4,7 @@
  * labelled with its state word as well as coloured by it.
  */
 
-import { fitText, instanceDetail, taskLabel, taskState } from "./format.js";
+import { fitText, instanceDetail, shortDetail, taskLabel, taskState } from "./format.js";
 import { setAttrs, setText, svgEl } from "./svg.js";
 
 /**
@@ -104,13 +104,16 @@ export class WorkChips {
     setText(chip.label, shownName);
     setAttrs(chip.stateSpan, { "font-size": stateFont.toFixed(1) });
     setText(chip.stateSpan, ` ${fitText(state, room - (shownName.length + 0.3) * font * 0.6, stateFont, 0.64)}`);
-    setText(chip.detail, fitText(detail, room, font * 0.88));
-    setText(chip.title, `${name}: ${state}${detail ? ` · ${detail}` : ""} (${where}). Click for its placement decision.`);
+    setText(chip.detail, fitText(shortDetail(detail), room, font * 0.88));
+    // On Eirini an instance is a StatefulSet pod (a task a Job's pod): say which.
+    const who = data.pod ? `${name} (pod ${data.pod})` : name;
+    setText(chip.title, `${who}: ${state}${detail ? ` · ${detail}` : ""} (${where}). Click for its placement decision.`);
 
     setAttrs(g, {
       "data-state": state,
       "data-cell": data.cell || "",
-      "aria-label": `${name} ${state}${detail ? `, ${detail}` : ""}, ${where}. Show its placement decision.`,
+      "data-pod": data.pod || "",
+      "aria-label": `${who} ${state}${detail ? `, ${detail}` : ""}, ${where}. Show its placement decision.`,
     });
     const selected = this.selected === decisionKey(item);
     setAttrs(g, {
