@@ -8,11 +8,14 @@ from typing import Any
 
 from cfviz.runtime import MAX_SPEED, MIN_SPEED
 
+# What a viewer may do to a live run (a push belongs on the scenario's timeline).
+LIVE_ACTIONS = ("scale", "stop", "crash", "evacuate", "fail", "rootfs")
+
 # A control message is a few dozen bytes; anything much larger is a mistake or an attack.
 MAX_MESSAGE_BYTES = 4096
-COMMANDS = ("play", "pause", "speed", "restart", "snapshot")
+COMMANDS = ("play", "pause", "speed", "restart", "snapshot", "act")
 # Commands that change the shared run; the others only concern the sender.
-CONTROL_COMMANDS = frozenset({"play", "pause", "speed", "restart"})
+CONTROL_COMMANDS = frozenset({"play", "pause", "speed", "restart", "act"})
 
 
 class CommandError(ValueError):
@@ -23,6 +26,8 @@ class CommandError(ValueError):
 class Command:
     name: str
     value: float | None = None
+    # For "act": the action's fields, checked against the scenario by the registry.
+    action: dict[str, Any] | None = None
 
     @property
     def changes_run(self) -> bool:
@@ -39,6 +44,17 @@ def parse_command(content: Any) -> Command:
         raise CommandError(f'"command" must be a string, not {type(name).__name__}')
     if name not in COMMANDS:
         raise CommandError(f"unknown command {name!r} (known: {', '.join(COMMANDS)})")
+    if name == "act":
+        action = content.get("action")
+        if not isinstance(action, dict):
+            raise CommandError('"act" needs an "action" object, e.g. {"action": "fail", "cell": "cell-1"}')
+        extra = sorted(set(content) - {"command", "action"})
+        if extra:
+            raise CommandError(f"unexpected field(s) for 'act': {', '.join(extra)}")
+        kind = action.get("action")
+        if kind not in LIVE_ACTIONS:
+            raise CommandError(f"unknown action {kind!r} (known: {', '.join(LIVE_ACTIONS)})")
+        return Command(name, action=action)
     allowed = {"command", "value"} if name == "speed" else {"command"}
     extra = sorted(set(content) - allowed)
     if extra:

@@ -11,6 +11,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from cfviz import selectors, services
 from cfviz.commands import MAX_MESSAGE_BYTES, CommandError, parse_command
 from cfviz.runtime import LiveRun, registry
+from simulator.scenario import ScenarioError
 
 CLOSE_UNKNOWN_RUN = 4404
 
@@ -79,6 +80,13 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
             await registry.set_speed(live, command.value)
         elif command.name == "restart":
             await registry.restart(live)
+        elif command.name == "act" and command.action is not None:
+            try:
+                await registry.intervene(live, command.action)
+            except ScenarioError as exc:
+                await self._error("; ".join(exc.problems), content)
+            except ValueError as exc:
+                await self._error(str(exc), content)
 
     async def sim_frame(self, event: dict[str, Any]) -> None:
         await self.send_json(event["frame"])

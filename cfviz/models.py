@@ -92,6 +92,9 @@ class Run(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PAUSED)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Actions viewers triggered live, with their simulated times: with the spec and seed they
+    # are all it takes to replay the run exactly.
+    interventions = models.JSONField(_("interventions"), default=list, blank=True)
     event_log = models.TextField(_("event log (JSON Lines)"), blank=True)
     summary = models.JSONField(_("summary"), null=True, blank=True)
 

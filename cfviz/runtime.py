@@ -23,6 +23,7 @@ from channels.layers import get_channel_layer
 from cfviz import selectors, services
 from simulator.comparison import Comparison
 from simulator.records import Record
+from simulator.scenario import Action, action_to_dict, parse_action
 from simulator.scenario import Scenario as ScenarioSpec
 from simulator.view import ViewState
 
@@ -54,6 +55,7 @@ class LiveRun:
     owner_id: int | None
     owner_session: str
     scenario_name: str
+    interventions: list[Action] = field(default_factory=list)
     status: str = PAUSED
     speed: float = 1.0
     frame_seq: int = 0
@@ -66,11 +68,15 @@ class LiveRun:
 
     def reset(self) -> None:
         self.sims = Comparison(self.spec, self.seed, self.platforms)
+        # Live actions recorded on the run are part of it: a replay carries them out again.
+        for action in self.interventions:
+            self.sims.intervene(action)
         self.views = {
             name: ViewState(self.spec, name, sim.platform.notes) for name, sim in self.sims.runs.items()
         }
         # The platforms' opening records (cell states, idle components) are part of the views.
-        self.apply(self.sims.run(until=0.0))
+        self.sims.run(until=0.0)
+        self.apply({name: list(sim.records) for name, sim in self.sims.runs.items()})
         self.status = PAUSED
 
     def apply(self, records: dict[str, list[Record]]) -> None:
@@ -165,6 +171,27 @@ class RunRegistry:
         live.speed = speed
         await self._broadcast(live, live.next_frame())
 
+    async def intervene(self, live: LiveRun, data: dict[str, Any]) -> Action:
+        """A viewer's action on the shared run, now on every platform; it is kept for replays.
+
+        Raises ScenarioError when the action does not fit the scenario.
+        """
+        action = parse_action(data, live.spec, live.sims.now)
+        if action.at >= live.spec.duration_s:
+            raise ValueError(f"the scenario ends at {live.spec.duration_s:g} s")
+        live.sims.intervene(action)
+        live.interventions.append(action)
+        await database_sync_to_async(services.run_record_intervention)(
+            run_id=live.run_id, action=action_to_dict(action)
+        )
+        if live.status == FINISHED:
+            # The run has something to do again: go on from where it stopped.
+            live.status = PAUSED
+            await self.play(live)
+        else:
+            await self._broadcast(live, live.next_frame())
+        return action
+
     async def restart(self, live: LiveRun) -> None:
         await self._cancel(live)
         live.reset()
@@ -230,14 +257,16 @@ def _load_run(run_id: str) -> dict[str, Any] | None:
     run = selectors.run_get(run_id)
     if run is None:
         return None
+    spec = run.parsed()
     return {
         "run_id": str(run.id),
-        "spec": run.parsed(),
+        "spec": spec,
         "seed": run.seed,
         "platforms": run.platforms,
         "owner_id": run.owner_id,
         "owner_session": run.owner_session,
         "scenario_name": run.scenario_name,
+        "interventions": [parse_action(a, spec, a["at"]) for a in run.interventions],
     }
 
 

@@ -109,3 +109,11 @@ def scenario_load_library(directory: Path | None = None) -> list[Scenario]:
         )
         saved.append(scenario)
     return saved
+
+
+def run_record_intervention(*, run_id: str, action: dict[str, Any]) -> None:
+    """Append a live action to the run, so that a replay after a restart includes it."""
+    with transaction.atomic():
+        run = Run.objects.select_for_update().get(id=run_id)
+        run.interventions = [*run.interventions, action]
+        run.save(update_fields=["interventions"])

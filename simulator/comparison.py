@@ -11,7 +11,7 @@ import copy
 from typing import Any
 
 from simulator.records import Record, dumps
-from simulator.scenario import Scenario
+from simulator.scenario import Action, Scenario
 from simulator.simulation import Simulation
 
 BOTH = ("diego", "eirini")
@@ -55,6 +55,11 @@ class Comparison:
                     records[name].extend(sim.run(until=self.end_time))
         self.clock = max(self.clock, min(target, self.end_time))
         return records
+
+    def intervene(self, action: Action) -> None:
+        """The same action on every platform at the same simulated time."""
+        for sim in self.runs.values():
+            sim.intervene(action)
 
     def fork(self) -> Comparison:
         return copy.deepcopy(self)

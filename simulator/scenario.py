@@ -20,7 +20,19 @@ from typing import Any
 
 NAME_PATTERN = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 HEALTH_CHECK_TYPES = ("port", "http", "process")
-ACTIONS = ("push", "scale", "stop")
+# What each timeline action names besides its time: the developer's (push, scale, stop, crash
+# an instance) and the operator's (evacuate or drain a cell, fail one, roll out a new rootfs).
+ACTION_FIELDS: dict[str, tuple[str, ...]] = {
+    "push": ("app",),
+    "scale": ("app", "instances"),
+    "stop": ("app",),
+    "crash": ("app", "index"),
+    "evacuate": ("cell",),
+    "fail": ("cell", "recover_after_s"),
+    "rootfs": ("version", "max_in_flight"),
+}
+ACTIONS = tuple(ACTION_FIELDS)
+OPTIONAL_ACTION_FIELDS = {"recover_after_s", "max_in_flight"}
 PLATFORMS = ("diego", "eirini")
 KUBE_SCHEDULER_MODES = ("legacy-2019", "framework")
 
@@ -55,6 +67,8 @@ class Timing:
     upload_bandwidth_mb_s: float = 20.0
     # Graceful stop of a container (SIGTERM to exit); at most the 10 s Diego allows.
     graceful_stop_s: float = 1.0
+    # A drained or upgraded cell (or node) restarting its jobs before it takes work again.
+    cell_restart_s: float = 60.0
     # How often the cf CLI polls Cloud Controller while it waits for staging and start.
     cli_poll_interval_s: float = 2.0
     # Every duration above is spread uniformly by ±jitter (0 turns jitter off).
@@ -97,6 +111,8 @@ class EiriniSettings:
     container_start_s: float = 1.0
     # One kube-scheduler cycle (filter, score, assume) for one pod. Assumption.
     scheduling_cycle_s: float = 0.003
+    # PodDisruptionBudgets (§3.6): minAvailable for apps of 2+ instances; 0 = none, as in 2019.
+    pdb_min_available: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +134,15 @@ class HealthCheck:
 
 
 @dataclass(frozen=True, slots=True)
+class CrashPattern:
+    """The app's process exits this long after each start, drawn uniformly (the 250k test's
+    crashing apps crash between 30 s and 6 minutes, performance.md §1)."""
+
+    min_s: float
+    max_s: float
+
+
+@dataclass(frozen=True, slots=True)
 class AppSpec:
     name: str
     instances: int = 1
@@ -132,6 +157,7 @@ class AppSpec:
     health_check: HealthCheck = field(default_factory=HealthCheck)
     placement_tags: tuple[str, ...] = ()
     route: str | None = None
+    crash: CrashPattern | None = None
 
     @property
     def hostname(self) -> str:
@@ -142,8 +168,25 @@ class AppSpec:
 class Action:
     at: float
     action: str
-    app: str
+    app: str = ""
     instances: int | None = None
+    index: int | None = None
+    cell: str = ""
+    recover_after_s: float | None = None
+    version: str = ""
+    max_in_flight: int = 1
+
+    def describe(self) -> str:
+        """The action in an operator's or developer's words, for logs and the timeline."""
+        return {
+            "push": f"cf push {self.app}",
+            "scale": f"cf scale {self.app} -i {self.instances}",
+            "stop": f"cf stop {self.app}",
+            "crash": f"crash {self.app}/{self.index}",
+            "evacuate": f"evacuate {self.cell}",
+            "fail": f"fail {self.cell}",
+            "rootfs": f"roll out rootfs {self.version}",
+        }[self.action]
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,6 +385,7 @@ def _parse_settings(check: _Checker, data: dict[str, Any], key: str, cls: type) 
             "db_latency_s",
             "cell_state_fetch_s",
             "percentage_of_nodes_to_score",
+            "pdb_min_available",
         }
         maximum = {"jitter": 1.0, "bin_pack_first_fit_weight": 1.0, "percentage_of_nodes_to_score": 100}.get(
             f.name
@@ -439,6 +483,16 @@ def parse_scenario(data: Any) -> Scenario:
             ),
         )
         staging = a.get("staging_s")
+        crash = None
+        if a.get("crash") is not None:
+            crash_raw = check.mapping(a["crash"], f"{path}.crash", {"min_s", "max_s"})
+            low = check.number(crash_raw, "min_s", f"{path}.crash", None, positive=True)
+            high = check.number(crash_raw, "max_s", f"{path}.crash", None, positive=True)
+            if low is not None and high is not None:
+                if high < low:
+                    check.problem(f"{path}.crash.max_s", f"must be >= min_s ({low:g})")
+                else:
+                    crash = CrashPattern(low, high)
         apps.append(
             AppSpec(
                 name=app_name or f"app-{i}",
@@ -458,28 +512,14 @@ def parse_scenario(data: Any) -> Scenario:
                 health_check=health_check,
                 placement_tags=check.strings(a, "placement_tags", path, ()),
                 route=None if a.get("route") is None else check.string(a, "route", path, "") or None,
+                crash=crash,
             )
         )
 
-    timeline: list[Action] = []
-    for i, raw in enumerate(check.items(root, "timeline")):
-        path = f"timeline[{i}]"
-        t = check.mapping(raw, path, _field_names(Action))
-        at = check.number(t, "at", path, None, minimum=0)
-        kind = check.string(t, "action", path, None, choices=ACTIONS)
-        app_name = check.string(t, "app", path, None)
-        if app_name is not None and app_name not in app_names:
-            check.problem(f"{path}.app", f"unknown app {app_name!r}")
-        instances = None
-        if kind == "scale":
-            instances = check.number(
-                t, "instances", path, None, minimum=0, maximum=MAX_INSTANCES_PER_APP, integer=True
-            )
-        elif t.get("instances") is not None:
-            check.problem(f"{path}.instances", f"only a scale action takes instances, not {kind}")
-        if at is not None and duration is not None and at > duration:
-            check.problem(f"{path}.at", f"{at:g} s is after the scenario ends ({duration:g} s)")
-        timeline.append(Action(at=at or 0.0, action=kind or "push", app=app_name or "", instances=instances))
+    timeline = [
+        _parse_action(check, raw, f"timeline[{i}]", app_names, cell_names, duration)
+        for i, raw in enumerate(check.items(root, "timeline"))
+    ]
 
     timing = _parse_settings(check, root, "timing", Timing)
     diego = _parse_settings(check, root, "diego", DiegoSettings)
@@ -501,6 +541,81 @@ def parse_scenario(data: Any) -> Scenario:
         diego=diego,
         eirini=eirini,
     )
+
+
+def _parse_action(
+    check: _Checker,
+    raw: Any,
+    path: str,
+    app_names: set[str],
+    cell_names: set[str],
+    duration: float | None,
+) -> Action:
+    t = check.mapping(raw, path, _field_names(Action))
+    at = check.number(t, "at", path, None, minimum=0)
+    kind = check.string(t, "action", path, None, choices=ACTIONS)
+    if at is not None and duration is not None and at > duration:
+        check.problem(f"{path}.at", f"{at:g} s is after the scenario ends ({duration:g} s)")
+    if kind is None:
+        return Action(at=at or 0.0, action="push")
+    wanted = ACTION_FIELDS[kind]
+    defaults = Action(at=0.0, action=kind)
+    for key in sorted(set(t) - {"at", "action", *wanted}):
+        # Plain data from to_dict() carries every field; only a real value is a mistake.
+        if t[key] is not None and t[key] != getattr(defaults, key):
+            check.problem(f"{path}.{key}", f"a {kind} action takes no {key}")
+    values: dict[str, Any] = {}
+    if "app" in wanted:
+        app = check.string(t, "app", path, None)
+        if app is not None and app not in app_names:
+            check.problem(f"{path}.app", f"unknown app {app!r}")
+        values["app"] = app or ""
+    if "cell" in wanted:
+        cell = check.string(t, "cell", path, None)
+        if cell is not None and cell not in cell_names:
+            check.problem(f"{path}.cell", f"unknown cell {cell!r}")
+        values["cell"] = cell or ""
+    if "instances" in wanted:
+        values["instances"] = check.number(
+            t, "instances", path, None, minimum=0, maximum=MAX_INSTANCES_PER_APP, integer=True
+        )
+    if "index" in wanted:
+        values["index"] = check.number(t, "index", path, None, minimum=0, integer=True)
+    if "recover_after_s" in wanted and t.get("recover_after_s") is not None:
+        values["recover_after_s"] = check.number(t, "recover_after_s", path, None, positive=True)
+    if "version" in wanted:
+        values["version"] = check.string(t, "version", path, None) or ""
+    if "max_in_flight" in wanted:
+        values["max_in_flight"] = check.number(t, "max_in_flight", path, 1, positive=True, integer=True)
+    return Action(at=at or 0.0, action=kind, **values)
+
+
+def parse_action(data: Any, scenario: Scenario, at: float) -> Action:
+    """An action a viewer triggers live, checked against the scenario it acts on."""
+    check = _Checker()
+    if isinstance(data, dict):
+        data = {**data, "at": at}
+    action = _parse_action(
+        check,
+        data,
+        "action",
+        {app.name for app in scenario.apps},
+        {cell.name for cell in scenario.cells},
+        None,
+    )
+    if check.problems:
+        raise ScenarioError(check.problems)
+    return action
+
+
+def action_to_dict(action: Action) -> dict[str, Any]:
+    """The fields an action was given, as plain data (the inverse of parsing)."""
+    data: dict[str, Any] = {"at": action.at, "action": action.action}
+    for key in ACTION_FIELDS[action.action]:
+        value = getattr(action, key)
+        if value is not None:
+            data[key] = value
+    return data
 
 
 def load_scenario_json(text: str | bytes) -> Scenario:

@@ -17,7 +17,7 @@ from simulator.diego.platform import DiegoPlatform
 from simulator.eirini.platform import EiriniPlatform
 from simulator.engine import Engine
 from simulator.records import Record, RecordLog
-from simulator.scenario import Scenario
+from simulator.scenario import Action, Scenario
 
 PLATFORMS: dict[str, type[Platform]] = {"diego": DiegoPlatform, "eirini": EiriniPlatform}
 # Once settled, a run plays this much longer so the last tokens and logs land on screen.
@@ -84,8 +84,37 @@ class Simulation:
         return self.log.since(start)
 
     def _check_settled(self) -> None:
-        if self.settled_at is None and self.platform.settled():
+        """After each step while the platform is catching up with an action (or its start):
+        once it is steady, record how long each action took to converge."""
+        p = self.platform
+        if not p.unconverged:
+            return
+        # An action arrived (a live one, after the run had settled): it is not settled any more.
+        self.settled_at = None
+        if not p.steady():
+            return
+        for action, at in p.unconverged:
+            self.log.state(
+                self.engine.now,
+                "convergence",
+                action,
+                "converged",
+                at=round(at, 6),
+                converge_s=round(self.engine.now - at, 6),
+            )
+        p.unconverged.clear()
+        if self.settled_at is None and p.timeline_done():
             self.settled_at = self.engine.now
+
+    def intervene(self, action: Action) -> None:
+        """Carry out ``action`` at its time (now or later), as if it were on the timeline.
+
+        The run is no longer settled: it goes on until it is steady again after the action.
+        """
+        if action.at < self.now:
+            raise ValueError(f"cannot act at {action.at:g} s: the run is at {self.now:g} s")
+        self.engine.schedule(action.at - self.now, "platform.intervene", action)
+        self.settled_at = None
 
     def fork(self) -> Simulation:
         return copy.deepcopy(self)

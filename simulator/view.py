@@ -31,6 +31,19 @@ class ViewState:
         # The comparison strip: [t, desired, running, routable] whenever one of them changes.
         self.series: list[list[float]] = [[0.0, 0, 0, 0]]
         self.headline: dict[str, float | None] = {"first_routable_at": None, "all_running_at": None}
+        # Availability, measured from each app's first moment with every instance routable.
+        self.outages: list[list[Any]] = []  # [app, start, end or None]
+        self.metrics: dict[str, Any] = {
+            "unavailable_s": 0.0,
+            "longest_outage_s": 0.0,
+            "below_desired_s": 0.0,
+            # What is below desired now, and since when, so a viewer can extend the integral.
+            "below_desired_now": 0,
+            "below_desired_since": 0.0,
+            "convergence": [],
+        }
+        self.actions: list[dict[str, Any]] = []
+        self._available_once: set[str] = set()
         self.t = 0.0
         self.seq = -1
         self.zones = list(scenario.zones)
@@ -93,14 +106,37 @@ class ViewState:
             self._measure(record["t"])
         elif entity_type == "cell":
             self.cells.setdefault(entity, {"name": entity}).update(fields)
+            self._measure(record["t"])
         elif entity_type == "component":
             self.components[entity] = fields["state"]
+        elif entity_type == "action":
+            self.actions.append({"t": record["t"], "action": entity, **fields})
+        elif entity_type == "convergence":
+            self.metrics["convergence"].append(
+                {
+                    "action": entity,
+                    "at": fields["at"],
+                    "converged_at": record["t"],
+                    "converge_s": fields["converge_s"],
+                }
+            )
+
+    def serving_endpoints(self) -> dict[str, int]:
+        """Per app, gorouter's endpoints whose cell is not failed (those really answer)."""
+        failed = {name for name, cell in self.cells.items() if cell.get("state") == "failed"}
+        counts: dict[str, int] = {}
+        for route in self.routes.values():
+            app = route.get("app") or ""
+            counts[app] = counts.get(app, 0) + sum(1 for e in route["endpoints"] if e["cell"] not in failed)
+        return counts
 
     def _measure(self, t: float) -> None:
-        """Extend the desired/running/routable series and the headline figures."""
+        """Extend the series, the headline figures and the availability measures."""
+        serving = self.serving_endpoints()
         desired = sum(a.get("desired", 0) for a in self.apps.values() if a.get("state") in STARTED_STATES)
         running = sum(a.get("running", 0) for a in self.apps.values())
-        routable = sum(len(r["endpoints"]) for r in self.routes.values())
+        routable = sum(serving.values())
+        self._measure_availability(t, serving)
         if self.series[-1][1:] != [desired, running, routable]:
             self.series.append([t, desired, running, routable])
         if routable > 0 and self.headline["first_routable_at"] is None:
@@ -113,6 +149,30 @@ class ViewState:
             and running >= desired > 0
         ):
             self.headline["all_running_at"] = t
+
+    def _measure_availability(self, t: float, serving: dict[str, int]) -> None:
+        metrics = self.metrics
+        metrics["below_desired_s"] += metrics["below_desired_now"] * (t - metrics["below_desired_since"])
+        below = 0
+        for name, app in self.apps.items():
+            wanted = app.get("desired", 0) if app.get("state") in STARTED_STATES else 0
+            answering = serving.get(name, 0)
+            if wanted > 0 and answering >= wanted:
+                self._available_once.add(name)
+            if name not in self._available_once:
+                continue
+            below += max(0, wanted - answering)
+            open_outage = next((o for o in self.outages if o[0] == name and o[2] is None), None)
+            down = wanted > 0 and answering == 0
+            if down and open_outage is None:
+                self.outages.append([name, t, None])
+            elif not down and open_outage is not None:
+                open_outage[2] = t
+                length = t - open_outage[1]
+                metrics["unavailable_s"] += length
+                metrics["longest_outage_s"] = max(metrics["longest_outage_s"], length)
+        metrics["below_desired_now"] = below
+        metrics["below_desired_since"] = t
 
     @staticmethod
     def _put(table: dict[str, dict[str, Any]], key: str, fields: dict[str, Any], gone: str) -> None:
@@ -130,6 +190,10 @@ class ViewState:
                 "notes": self.notes,
                 "series": self.series,
                 "headline": self.headline,
+                "outages": self.outages,
+                "metrics": self.metrics,
+                "actions": self.actions,
+                "available_once": sorted(self._available_once),
                 "zones": self.zones,
                 "cells": list(self.cells.values()),
                 "apps": self.apps,

@@ -14,6 +14,7 @@ from typing import Protocol
 from simulator.cf.platform import Platform
 from simulator.cf.state import App
 from simulator.engine import Engine
+from simulator.scenario import Action
 
 
 class SchedulerClient(Protocol):
@@ -33,11 +34,9 @@ class CloudController:
         self.p = platform
         self.scheduler = scheduler
         self.logged_in = False
-        self.actions_done = 0
 
     def register(self, engine: Engine) -> None:
         for name in (
-            "action",
             "login",
             "token",
             "create_app",
@@ -57,31 +56,22 @@ class CloudController:
         ):
             engine.register(f"cc.{name}", getattr(self, name))
 
-    def schedule_timeline(self) -> None:
-        for i, action in enumerate(self.p.scenario.timeline):
-            self.p.engine.schedule(action.at, "cc.action", i)
-
-    def timeline_done(self) -> bool:
-        return self.actions_done == len(self.p.scenario.timeline)
-
     def _app(self, name: str) -> App:
         return self.p.apps[name]
 
-    # -- timeline -----------------------------------------------------------------------------
+    # -- the developer's commands ----------------------------------------------------------------
 
-    def action(self, i: int) -> None:
-        action = self.p.scenario.timeline[i]
-        self.actions_done += 1
+    def command(self, action: Action) -> None:
+        """The developer runs ``cf push``, ``cf scale`` or ``cf stop``."""
         app = self._app(action.app)
         app.pending_actions += 1
+        self.p.set_status("cf", action.describe())
         if action.action == "push":
-            self.p.set_status("cf", f"cf push {action.app}")
             if self.logged_in:
                 self.create_or_update(action.app)
             else:
                 self.p.send("cf", "uaa", "POST /oauth/token (cf login)", "cc.login", action.app)
         elif action.action == "scale":
-            self.p.set_status("cf", f"cf scale {action.app} -i {action.instances}")
             self.p.send(
                 "cf",
                 "cc",
@@ -92,7 +82,6 @@ class CloudController:
                 app=action.app,
             )
         elif action.action == "stop":
-            self.p.set_status("cf", f"cf stop {action.app}")
             self.p.send(
                 "cf", "cc", f"POST /v3/apps/{app.guid}/actions/stop", "cc.stop", action.app, app=action.app
             )

@@ -32,7 +32,7 @@ class Endpoint:
 class Gorouter:
     def __init__(self, platform: Platform) -> None:
         self.p = platform
-        # host → instance key → endpoint
+        # host → backend address → endpoint (one instance can briefly have two: evacuation)
         self.table: dict[str, dict[str, Endpoint]] = {}
 
     def register(self, engine: Engine) -> None:
@@ -79,23 +79,19 @@ class Gorouter:
         self.p.send("nats", "gorouter", label, kind, host, payload, **entities)
 
     def add(self, host: str, endpoint: Endpoint) -> None:
-        self.table.setdefault(host, {})[endpoint.instance] = Endpoint(
+        self.table.setdefault(host, {})[endpoint.address] = Endpoint(
             endpoint.instance, endpoint.cell, endpoint.address, self.p.now
         )
         self._changed(host)
 
     def remove(self, host: str, endpoint: Endpoint) -> None:
-        endpoints = self.table.get(host, {})
-        current = endpoints.get(endpoint.instance)
-        if current is None or current.address != endpoint.address:
-            return
-        del endpoints[endpoint.instance]
-        self._changed(host)
+        if self.table.get(host, {}).pop(endpoint.address, None) is not None:
+            self._changed(host)
 
     def refresh(self, host: str, endpoints: list[tuple[str, Endpoint]]) -> None:
         for known_host, known in endpoints:
-            current = self.table.get(known_host, {}).get(known.instance)
-            if current is not None and current.address == known.address:
+            current = self.table.get(known_host, {}).get(known.address)
+            if current is not None:
                 current.registered_at = self.p.now
             else:
                 self.add(known_host, known)
@@ -123,9 +119,11 @@ class Gorouter:
             app=app,
             endpoints=[
                 {"instance": e.instance, "cell": e.cell, "address": e.address}
-                for e in sorted(endpoints.values(), key=lambda e: e.instance)
+                for e in sorted(endpoints.values(), key=lambda e: (e.instance, e.address))
             ],
         )
 
-    def routable_count(self, app: str) -> int:
-        return len(self.table.get(self.p.apps[app].spec.hostname, {}))
+    def routable_count(self, app: str, serving: set[str] | None = None) -> int:
+        """The app's endpoints in the table; with ``serving`` (live cells), only those on them."""
+        endpoints = self.table.get(self.p.apps[app].spec.hostname, {}).values()
+        return sum(1 for e in endpoints if serving is None or e.cell in serving)

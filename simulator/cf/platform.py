@@ -8,16 +8,31 @@ handler after the network latency, so every interaction is both simulated and vi
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulator.cf.state import App
 from simulator.engine import Engine
 from simulator.records import RecordLog
-from simulator.scenario import Scenario
+from simulator.scenario import Action, Scenario
+
+if TYPE_CHECKING:
+    from simulator.cf.cloud_controller import CloudController
+
+DEVELOPER_ACTIONS = frozenset({"push", "scale", "stop"})
+
+
+def _action_fields(action: Action) -> dict[str, object]:
+    fields: dict[str, object] = {"action": action.action}
+    for key in ("app", "index", "instances", "cell", "version"):
+        value = getattr(action, key)
+        if value not in (None, ""):
+            fields[key] = value
+    return fields
 
 
 class Platform(ABC):
     name = "platform"
+    cc: CloudController
     # Diego concepts this platform has no counterpart for, shown on the run page.
     notes: dict[str, str] = {}
 
@@ -30,6 +45,40 @@ class Platform(ABC):
             spec.name: App(spec=spec, guid=self.new_guid(), desired=spec.instances) for spec in scenario.apps
         }
         self.component_status: dict[str, str] = {}
+        self.actions_done = 0
+        # Actions (and the start) the platform has not converged from yet: (description, time).
+        self.unconverged: list[tuple[str, float]] = [("start", 0.0)]
+        engine.register("platform.timeline", self._timeline_action)
+        engine.register("platform.intervene", self.perform)
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def schedule_timeline(self) -> None:
+        for i, action in enumerate(self.scenario.timeline):
+            self.engine.schedule(action.at, "platform.timeline", i)
+
+    def timeline_done(self) -> bool:
+        return self.actions_done == len(self.scenario.timeline)
+
+    def _timeline_action(self, i: int) -> None:
+        self.actions_done += 1
+        self.perform(self.scenario.timeline[i])
+
+    def perform(self, action: Action) -> None:
+        """Carry out a timeline action, or one a viewer triggers live, at the current time."""
+        # Marks the action on the timeline; the run measures convergence from it.
+        self.log.state(self.now, "action", action.describe(), action.action, **_action_fields(action))
+        self.unconverged.append((action.describe(), self.now))
+        if action.action in DEVELOPER_ACTIONS:
+            self.cc.command(action)
+        elif action.action == "crash":
+            self.crash_instance(action.app, action.index or 0)
+        elif action.action == "evacuate":
+            self.evacuate_cell(action.cell)
+        elif action.action == "fail":
+            self.fail_cell(action.cell, action.recover_after_s)
+        elif action.action == "rootfs":
+            self.rollout_rootfs(action.version, action.max_in_flight)
 
     # -- time and identity ------------------------------------------------------------------
 
@@ -92,6 +141,25 @@ class Platform(ABC):
             route=app.spec.hostname,
         )
 
+    # -- what each platform does ----------------------------------------------------------------
+
+    @abstractmethod
+    def crash_instance(self, app: str, index: int) -> None:
+        """The instance's process exits with an error, as a crashing app does."""
+
+    @abstractmethod
+    def evacuate_cell(self, cell: str) -> None:
+        """The operator takes the cell out of service gracefully (Diego: BOSH drain and evacuation;
+        Kubernetes: ``kubectl drain``), restarts it, and it takes work again."""
+
+    @abstractmethod
+    def fail_cell(self, cell: str, recover_after_s: float | None) -> None:
+        """The cell dies without warning; it comes back after ``recover_after_s``, if given."""
+
+    @abstractmethod
+    def rollout_rootfs(self, version: str, max_in_flight: int) -> None:
+        """A new root filesystem is rolled out the platform's way."""
+
     # -- what each platform answers -------------------------------------------------------
 
     @abstractmethod
@@ -116,4 +184,9 @@ class Platform(ABC):
         """Auction rounds (Diego) or scheduling cycles (Kubernetes) so far."""
 
     @abstractmethod
-    def settled(self) -> bool: ...
+    def steady(self) -> bool:
+        """Every app is where its developer wanted it and nothing is in flight."""
+
+    def settled(self) -> bool:
+        """Steady after the whole timeline: the run can end."""
+        return self.timeline_done() and self.steady()

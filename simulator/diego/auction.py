@@ -51,6 +51,7 @@ class CellState:
     lrp_counts: dict[str, int] = field(default_factory=dict)
     task_count: int = 0
     proxy_memory_mb: int = 0
+    evacuating: bool = False
 
 
 @dataclass(frozen=True, slots=True)

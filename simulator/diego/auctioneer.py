@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from simulator.diego.auction import CellState, LRPWork, Placement, TaskWork, schedule_round
+from simulator.diego.constants import CELL_STATE_TIMEOUT_S, COMMUNICATION_TIMEOUT_S
 from simulator.engine import Engine
 
 if TYPE_CHECKING:
@@ -26,8 +27,9 @@ class Auctioneer:
         self.in_round = False
         self.expected_states = 0
         self.states: list[CellState] = []
-        self.pending_performs = 0
+        self.pending_performs: set[str] = set()
         self.placements_total = 0
+        self.scheduled = False
 
     def register(self, engine: Engine) -> None:
         for name in (
@@ -36,7 +38,9 @@ class Auctioneer:
             "begin_round",
             "cells_listed",
             "state_received",
+            "state_timeout",
             "perform_done",
+            "perform_timeout",
         ):
             engine.register(f"auctioneer.{name}", getattr(self, name))
 
@@ -67,6 +71,7 @@ class Auctioneer:
 
     def cells_listed(self, names: list[str]) -> None:
         self.states = []
+        self.scheduled = False
         self.expected_states = len(names)
         if not names:
             self._schedule([])
@@ -75,15 +80,24 @@ class Auctioneer:
             self.p.send(
                 "auctioneer", f"rep@{name}", "GET /state", "rep.state_requested", name, self.round, cell=name
             )
+        # A cell that does not answer within cell_state_timeout is left out of the round (§1.2).
+        self.p.engine.schedule(CELL_STATE_TIMEOUT_S, "auctioneer.state_timeout", self.round)
 
     def state_received(self, round_no: int, state: CellState) -> None:
-        if round_no != self.round:
+        if round_no != self.round or self.scheduled:
             return
         self.states.append(state)
         if len(self.states) == self.expected_states:
             self._schedule(self.states)
 
+    def state_timeout(self, round_no: int) -> None:
+        if round_no == self.round and not self.scheduled:
+            self._schedule(self.states)
+
     def _schedule(self, states: list[CellState]) -> None:
+        self.scheduled = True
+        # Evacuating cells answer but take no part in the round (zone_builder.go, §1.2).
+        states = [state for state in states if not state.evacuating]
         lrps: list[LRPWork] = []
         for key, (app, index) in self.batch_lrps.items():
             lrp = self.p.actual.get(key)
@@ -127,7 +141,7 @@ class Auctioneer:
                 lrp_list.append(placement.work)
             else:
                 task_list.append(placement.work)
-        self.pending_performs = len(work_by_cell)
+        self.pending_performs = set(work_by_cell)
         for cell, (cell_lrps, cell_tasks) in work_by_cell.items():
             parts = [f"{w.app}/{w.index}" for w in cell_lrps] + [f"task {w.guid}" for w in cell_tasks]
             self.p.send(
@@ -142,16 +156,29 @@ class Auctioneer:
                 cell=cell,
                 instances=[f"{w.app}/{w.index}" for w in cell_lrps],
             )
+            self.p.engine.schedule(COMMUNICATION_TIMEOUT_S, "auctioneer.perform_timeout", self.round, cell)
         if not work_by_cell:
             self._end_round()
 
-    def perform_done(self, round_no: int, failed_lrps: list[LRPWork], failed_tasks: list[TaskWork]) -> None:
+    def perform_done(
+        self, round_no: int, cell: str, failed_lrps: list[LRPWork], failed_tasks: list[TaskWork]
+    ) -> None:
+        if round_no != self.round or cell not in self.pending_performs:
+            return
         # Work the rep hands back keeps the auction's original, empty placement error (§1.10).
         for work in [*failed_lrps, *failed_tasks]:
             self._report_failure(work, "")
-        self.pending_performs -= 1
-        if self.pending_performs == 0:
+        self.pending_performs.discard(cell)
+        if not self.pending_performs:
             self._end_round()
+
+    def perform_timeout(self, round_no: int, cell: str) -> None:
+        """No answer within communication_timeout: the work counts as placed; convergence
+        recovers it if it was lost (auctionrunner/cell.go Commit, §1.9)."""
+        if round_no == self.round and cell in self.pending_performs:
+            self.pending_performs.discard(cell)
+            if not self.pending_performs:
+                self._end_round()
 
     def _end_round(self) -> None:
         if self.batch_lrps or self.batch_tasks:

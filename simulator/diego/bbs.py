@@ -2,20 +2,14 @@
 
 Every write goes to the BBS database (drawn as a message to ``bbs-db``). Start requests go to
 the auctioneer; ActualLRP changes to and from RUNNING go to the route-emitter as events.
-Convergence runs every 30 s and re-auctions stale UNCLAIMED instances, missing indices, crashed
-instances whose back-off has passed and PENDING tasks (diego.md §4).
+Convergence is :mod:`simulator.diego.convergence`; evacuation, :mod:`simulator.diego.evacuation`.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simulator.diego.constants import (
-    CONVERGENCE_INTERVAL_S,
-    EXPIRE_PENDING_TASK_S,
-    STALE_UNCLAIMED_S,
-    TASK_MAX_RETRIES,
-)
+from simulator.diego.constants import TASK_MAX_RETRIES
 from simulator.diego.restart import next_crash_count, restart_delay, restarts_immediately
 from simulator.diego.state import (
     CLAIMED,
@@ -62,12 +56,11 @@ class BBS:
             "crash_actual",
             "fail_actual",
             "remove_actual",
-            "converge",
             "cells_requested",
         ):
             engine.register(f"bbs.{name}", getattr(self, name))
 
-    def _db(self, statement: str, **entities: object) -> float:
+    def db(self, statement: str, **entities: object) -> float:
         """A write to the BBS database; returns how long the BBS takes to answer."""
         self.p.note("bbs", "bbs-db", statement, **entities)
         return self.p.duration(self.p.timing.db_latency_s) * 2 + self.p.latency()
@@ -77,7 +70,7 @@ class BBS:
     def desire_task(self, task: Task) -> None:
         task.since = self.p.now
         self.p.tasks[task.guid] = task
-        self._db(f"INSERT task {task.guid} (PENDING)", task=task.guid, app=task.app)
+        self.db(f"INSERT task {task.guid} (PENDING)", task=task.guid, app=task.app)
         self.p.emit_task(task)
         self.p.send(
             "bbs",
@@ -98,7 +91,7 @@ class BBS:
             task.since = self.p.now
             task.detail = "running on " + cell
             self.p.emit_task(task)
-            self._db(f"UPDATE task {guid} RUNNING on {cell}", task=guid)
+            self.db(f"UPDATE task {guid} RUNNING on {cell}", task=guid)
         self.p.send(
             "bbs",
             f"rep@{cell}",
@@ -118,7 +111,7 @@ class BBS:
         task.failure_reason = reason
         task.detail = "completed" + (f": {reason}" if failed else "")
         self.p.emit_task(task)
-        self._db(f"UPDATE task {guid} COMPLETED", task=guid)
+        self.db(f"UPDATE task {guid} COMPLETED", task=guid)
         self.p.send("bbs", f"rep@{cell}", "200 task completed", "rep.task_completed_ack", cell, container)
         self._resolve(task)
 
@@ -151,8 +144,21 @@ class BBS:
             return
         task.state = DELETED
         task.detail = "deleted"
-        self._db(f"DELETE task {guid}", task=guid)
+        self.db(f"DELETE task {guid}", task=guid)
         self.p.emit_task(task)
+
+    def fail_task(self, guid: str, reason: str) -> None:
+        """Convergence fails a task whose cell vanished (§4.4); Cloud Controller is told."""
+        task = self.p.tasks.get(guid)
+        if task is None:
+            return
+        task.state = TASK_COMPLETED
+        task.failed = True
+        task.failure_reason = reason
+        task.detail = f"failed: {reason}"
+        self.db(f"UPDATE task {guid} COMPLETED (failed: {reason})", task=guid)
+        self.p.emit_task(task)
+        self._resolve(task)
 
     def reject_task(self, guid: str, error: str) -> None:
         """RejectTask: back to PENDING, or failed once it was rejected too often (§1.10)."""
@@ -164,7 +170,7 @@ class BBS:
             task.failed = True
             task.failure_reason = error
             task.detail = f"failed: {error}"
-            self._db(f"UPDATE task {guid} COMPLETED (failed)", task=guid)
+            self.db(f"UPDATE task {guid} COMPLETED (failed)", task=guid)
             self.p.emit_task(task)
             self.p.app_log(task.app, "STG/0", "bbs", f"Staging error: {error}")
             self._resolve(task)
@@ -173,21 +179,21 @@ class BBS:
         task.state = PENDING
         task.cell = None
         task.detail = f"rejected ({task.rejection_count}): {error}"
-        self._db(f"UPDATE task {guid} PENDING (rejected {task.rejection_count}×)", task=guid)
+        self.db(f"UPDATE task {guid} PENDING (rejected {task.rejection_count}×)", task=guid)
         self.p.emit_task(task)
 
     # -- LRPs ---------------------------------------------------------------------------------
 
     def desire_lrp(self, desired: DesiredLRP) -> None:
         self.p.desired[desired.app] = desired
-        created = self._create_unclaimed(desired.app, range(desired.instances))
-        self._db(
+        created = self.create_unclaimed(desired.app, range(desired.instances))
+        self.db(
             f"INSERT desired_lrp {desired.app} + {len(created)} UNCLAIMED actual_lrps",
             app=desired.app,
         )
-        self._request_auctions(desired.app, created)
+        self.request_auctions(desired.app, created)
 
-    def _create_unclaimed(self, app: str, indices: range | list[int]) -> list[int]:
+    def create_unclaimed(self, app: str, indices: range | list[int]) -> list[int]:
         created = []
         for index in indices:
             lrp = ActualLRP(app=app, index=index, since=self.p.now)
@@ -196,7 +202,7 @@ class BBS:
             created.append(index)
         return created
 
-    def _request_auctions(self, app: str, indices: list[int]) -> None:
+    def request_auctions(self, app: str, indices: list[int]) -> None:
         if not indices:
             return
         self.p.send(
@@ -216,17 +222,17 @@ class BBS:
             return
         old = desired.instances
         desired.instances = instances
-        self._db(f"UPDATE desired_lrp {app} instances {old} → {instances}", app=app)
+        self.db(f"UPDATE desired_lrp {app} instances {old} → {instances}", app=app)
         if instances > old:
             missing = [i for i in range(old, instances) if f"{app}/{i}" not in self.p.actual]
-            self._request_auctions(app, self._create_unclaimed(app, missing))
+            self.request_auctions(app, self.create_unclaimed(app, missing))
         else:
             self._stop_instances_from(app, instances)
 
     def remove_desired(self, app: str) -> None:
         if self.p.desired.pop(app, None) is None:
             return
-        self._db(f"DELETE desired_lrp {app}", app=app)
+        self.db(f"DELETE desired_lrp {app}", app=app)
         self._stop_instances_from(app, 0)
 
     def _stop_instances_from(self, app: str, first: int) -> None:
@@ -253,19 +259,32 @@ class BBS:
         del self.p.actual[lrp.key]
         lrp.state = REMOVED
         lrp.detail = "removed"
-        self._db(f"DELETE actual_lrp {lrp.key}", instance=lrp.key)
+        self.db(f"DELETE actual_lrp {lrp.key}", instance=lrp.key)
         self.p.emit_instance(lrp)
-        if was_running:
-            self.p.send(
-                "bbs",
-                "route-emitter",
-                f"ActualLRPRemoved {lrp.key}",
-                "route_emitter.lrp_stopped",
-                lrp.key,
-                instance=lrp.key,
-                app=lrp.app,
-            )
+        if was_running and lrp.instance_guid is not None:
+            self.unroute(lrp, f"ActualLRPRemoved {lrp.key}")
         self.p.cc.instance_running_changed(lrp.app)
+
+    def delete_extra_record(self, lrp: ActualLRP, presence: str) -> None:
+        """An evacuating or suspect record goes: its route is withdrawn."""
+        lrp.state = REMOVED
+        lrp.detail = "removed"
+        self.db(f"DELETE actual_lrp {lrp.key} ({presence})", instance=lrp.key)
+        self.p.emit_instance(lrp, presence)
+        if lrp.instance_guid is not None:
+            self.unroute(lrp, f"ActualLRPRemoved {lrp.key} ({presence})")
+
+    def unroute(self, lrp: ActualLRP, label: str, guid: str | None = None) -> None:
+        """Tell the route-emitter an instance no longer runs (it unregisters its route)."""
+        self.p.send(
+            "bbs",
+            "route-emitter",
+            label,
+            "route_emitter.lrp_stopped",
+            guid or lrp.instance_guid,
+            instance=lrp.key,
+            app=lrp.app,
+        )
 
     def claim(self, key: str, cell: str, guid: str) -> None:
         lrp = self.p.actual.get(key)
@@ -277,7 +296,7 @@ class BBS:
             lrp.placement_error = None
             lrp.since = self.p.now
             lrp.detail = "reserved"
-            self._db(f"UPDATE actual_lrp {key} CLAIMED by {cell}", instance=key)
+            self.db(f"UPDATE actual_lrp {key} CLAIMED by {cell}", instance=key)
             self.p.emit_instance(lrp)
         self.p.send(
             "bbs",
@@ -298,8 +317,13 @@ class BBS:
         lrp.address = address
         lrp.since = self.p.now
         lrp.detail = "running"
-        self._db(f"UPDATE actual_lrp {key} RUNNING at {address}", instance=key)
+        self.db(f"UPDATE actual_lrp {key} RUNNING at {address}", instance=key)
         self.p.emit_instance(lrp)
+        # StartActualLRP also deletes the index's evacuating or suspect record (§2.3 step 5).
+        for presence, records in (("evacuating", self.p.evacuating), ("suspect", self.p.suspects)):
+            replaced = records.pop(key, None)
+            if replaced is not None:
+                self.delete_extra_record(replaced, presence)
         self.p.send(
             "bbs",
             "route-emitter",
@@ -318,6 +342,7 @@ class BBS:
             return
         was_running = lrp.state == LRP_RUNNING
         lrp.crash_count = next_crash_count(lrp.crash_count, was_running, self.p.now - lrp.since)
+        old_guid = lrp.instance_guid
         lrp.instance_guid = None
         lrp.cell = None
         lrp.address = None
@@ -333,21 +358,13 @@ class BBS:
                 if delay is None
                 else f"crashed ({reason}); restart after {delay:g} s"
             )
-        self._db(f"UPDATE actual_lrp {key} {lrp.state} (crash {lrp.crash_count})", instance=key)
+        self.db(f"UPDATE actual_lrp {key} {lrp.state} (crash {lrp.crash_count})", instance=key)
         self.p.emit_instance(lrp)
         if was_running:
-            self.p.send(
-                "bbs",
-                "route-emitter",
-                f"ActualLRPChanged {key} → {lrp.state}",
-                "route_emitter.lrp_stopped",
-                key,
-                instance=key,
-                app=lrp.app,
-            )
+            self.unroute(lrp, f"ActualLRPChanged {key} → {lrp.state}", old_guid)
         self.p.cc.instance_running_changed(lrp.app)
         if lrp.state == UNCLAIMED:
-            self._request_auctions(lrp.app, [lrp.index])
+            self.request_auctions(lrp.app, [lrp.index])
 
     def fail_actual(self, key: str, error: str) -> None:
         """FailActualLRP: the placement error is kept; convergence retries later (§1.10)."""
@@ -357,7 +374,7 @@ class BBS:
         lrp.placement_error = error
         lrp.since = self.p.now
         lrp.detail = "placement failed; convergence retries in 30–60 s"
-        self._db(f"UPDATE actual_lrp {key} placement_error", instance=key)
+        self.db(f"UPDATE actual_lrp {key} placement_error", instance=key)
         self.p.emit_instance(lrp)
 
     def remove_actual(self, key: str, guid: str) -> None:
@@ -367,7 +384,7 @@ class BBS:
 
     def cells_requested(self) -> None:
         """The auctioneer asks for the cell list; the BBS answers from the cells' presences."""
-        names = list(self.p.cells)
+        names = [name for name, cell in self.p.cells.items() if cell.present]
         self.p.send(
             "bbs",
             "auctioneer",
@@ -376,54 +393,3 @@ class BBS:
             names,
             delay=self.p.duration(self.p.timing.api_latency_s) + self.p.latency(),
         )
-
-    # -- convergence --------------------------------------------------------------------------
-
-    def start_convergence(self) -> None:
-        self.p.engine.schedule(CONVERGENCE_INTERVAL_S, "bbs.converge")
-
-    def converge(self) -> None:
-        """One convergence pass; the next starts 30 s after this one ends (§4.1)."""
-        self.convergence_passes += 1
-        now = self.p.now
-        restarts: dict[str, list[int]] = {}
-        for lrp in list(self.p.actual.values()):
-            if lrp.state == UNCLAIMED and now - lrp.since > STALE_UNCLAIMED_S:
-                restarts.setdefault(lrp.app, []).append(lrp.index)
-            elif lrp.state == CRASHED:
-                delay = restart_delay(lrp.crash_count)
-                if delay is not None and now >= lrp.since + delay:
-                    lrp.state = UNCLAIMED
-                    lrp.since = now
-                    lrp.detail = "restarting after back-off"
-                    self.p.emit_instance(lrp)
-                    restarts.setdefault(lrp.app, []).append(lrp.index)
-        for app, desired in self.p.desired.items():
-            missing = [i for i in range(desired.instances) if f"{app}/{i}" not in self.p.actual]
-            if missing:
-                restarts.setdefault(app, []).extend(self._create_unclaimed(app, missing))
-        pending = []
-        for task in self.p.tasks.values():
-            if task.state != PENDING:
-                continue
-            if now - task.created_at > EXPIRE_PENDING_TASK_S:
-                self.reject_task(task.guid, "not started within time limit")
-            else:
-                pending.append(task.guid)
-        if restarts or pending:
-            self._db(
-                f"ConvergeLRPs: {sum(len(v) for v in restarts.values())} to start, "
-                f"{len(pending)} pending tasks"
-            )
-        for app, indices in restarts.items():
-            self._request_auctions(app, sorted(indices))
-        if pending:
-            self.p.send(
-                "bbs",
-                "auctioneer",
-                f"RequestTaskAuctions {pending}",
-                "auctioneer.add_tasks",
-                pending,
-            )
-        duration = self.p.duration(self.p.timing.db_latency_s) * 4
-        self.p.engine.schedule(duration + CONVERGENCE_INTERVAL_S, "bbs.converge")

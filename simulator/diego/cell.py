@@ -15,16 +15,21 @@ from simulator.diego.auction import CellState, LRPWork, TaskWork
 from simulator.diego.constants import (
     APP_CONTAINER_PORT,
     CREATE_WORK_POOL_SIZE,
+    EVACUATION_POLL_S,
+    EVACUATION_TIMEOUT_S,
     FIRST_HOST_PORT,
     HEALTH_CHECK_INTERVAL_S,
     LIVENESS_CHECK_INTERVAL_S,
     MAX_CONCURRENT_DOWNLOADS,
+    PRESENCE_TTL_S,
 )
+from simulator.diego.evacuation import KEEP
 from simulator.diego.state import (
     COMPLETED,
     CREATED,
     INITIALIZING,
     RUNNING,
+    STARTING_STATES,
     Cell,
     Container,
 )
@@ -61,6 +66,12 @@ class Rep:
             "stop_instance",
             "stopped",
             "bbs_ack",
+            "evacuate",
+            "evacuation_poll",
+            "evacuation_reply",
+            "app_exits",
+            "presence_expired",
+            "recover",
         ):
             engine.register(f"rep.{name}", getattr(self, name))
 
@@ -98,6 +109,8 @@ class Rep:
 
     def state_requested(self, cell_name: str, round_no: int) -> None:
         cell = self._cell(cell_name)
+        if not cell.alive:
+            return  # a dead rep never answers: the auctioneer's 10 s state timeout runs out
         spec = cell.spec
         lrp_counts: dict[str, int] = {}
         task_count = 0
@@ -123,6 +136,7 @@ class Rep:
             lrp_counts=lrp_counts,
             task_count=task_count,
             proxy_memory_mb=self.p.scenario.diego.proxy_memory_mb,
+            evacuating=cell.evacuating,
         )
         self.p.send(
             f"rep@{cell_name}",
@@ -138,6 +152,8 @@ class Rep:
     def perform(self, cell_name: str, round_no: int, lrps: list[LRPWork], tasks: list[TaskWork]) -> None:
         """Perform: re-check and reserve; what does not fit goes back as failed work (§1.9)."""
         cell = self._cell(cell_name)
+        if not cell.alive:
+            return
         spec = cell.spec
         free_memory = spec.memory_mb - cell.memory_used()
         free_disk = spec.disk_mb - cell.disk_used()
@@ -146,6 +162,9 @@ class Rep:
         failed_tasks: list[TaskWork] = []
         reserved: list[Container] = []
         proxy = self.p.scenario.diego.proxy_memory_mb
+        if cell.evacuating:
+            # An evacuating rep returns all work as failed (§1.9).
+            failed_lrps, failed_tasks, lrps, tasks = list(lrps), list(tasks), [], []
         for lrp in sorted(lrps, key=lambda w: -w.memory_mb):
             if lrp.memory_mb + proxy > free_memory or lrp.disk_mb > free_disk or free_slots < 1:
                 failed_lrps.append(lrp)
@@ -171,6 +190,7 @@ class Rep:
             f"200 Perform ({len(failed_lrps) + len(failed_tasks)} failed)",
             "auctioneer.perform_done",
             round_no,
+            cell_name,
             failed_lrps,
             failed_tasks,
             cell=cell_name,
@@ -368,6 +388,10 @@ class Rep:
         if container is None:
             return
         spec = self.p.apps[container.app].spec
+        if spec.crash is not None:
+            # The app's crash pattern: its process exits this long after every start.
+            exit_after = self.p.engine.rng.uniform(spec.crash.min_s, spec.crash.max_s)
+            self.p.engine.schedule(exit_after, "rep.app_exits", cell_name, guid)
         if spec.health_check.type == "process":
             # No start-up check for the process type: running as soon as the process is.
             self._became_healthy(container)
@@ -561,3 +585,153 @@ class Rep:
             f"Cell {cell.name} successfully destroyed container for instance {container.guid}",
         )
         self.p.emit_cell(cell)
+
+    # -- crashes ------------------------------------------------------------------------------
+
+    def app_exits(self, cell_name: str, guid: str) -> None:
+        """The app's process exits with an error: the container completes as failed (§2.3 step 6)."""
+        container = self._container(cell_name, guid)
+        if container is None or container.stopping or container.state not in (CREATED, RUNNING):
+            return
+        self.p.app_log(
+            container.app,
+            f"APP/PROC/WEB/{container.index}",
+            f"garden@{cell_name}",
+            "Exit status 1 (app crashed)",
+        )
+        self._crash(container, "APP/PROC/WEB/" + str(container.index) + " exited with status 1")
+
+    def crash_instance(self, app: str, index: int) -> None:
+        lrp = self.p.actual.get(f"{app}/{index}")
+        if lrp is not None and lrp.cell is not None:
+            self.app_exits(lrp.cell, lrp.instance_guid or "")
+
+    # -- evacuation ---------------------------------------------------------------------------
+
+    def evacuate(self, cell_name: str) -> None:
+        """The drain script POSTed /evacuate: stop taking work, move every instance (§3.4)."""
+        cell = self._cell(cell_name)
+        if not cell.alive or cell.evacuating:
+            return
+        cell.evacuating = True
+        cell.evacuation_started = self.p.now
+        self.p.emit_cell(cell)
+        self.p.set_status(f"rep@{cell_name}", f"evacuating: {len(cell.containers)} container(s) left")
+        self.evacuation_poll(cell_name)
+
+    def evacuation_poll(self, cell_name: str) -> None:
+        """The evacuating rep's bulk loop, every 10 s, until no container is left or 600 s passed."""
+        cell = self._cell(cell_name)
+        if not cell.evacuating or not cell.alive:
+            return
+        timed_out = self.p.now - cell.evacuation_started >= EVACUATION_TIMEOUT_S
+        for container in list(cell.containers.values()):
+            if timed_out:
+                self._log(container, "executor", f"Cell {cell_name} evacuation timed out: stranded instance")
+                self._destroy(container)
+            elif container.kind == "task":
+                continue  # tasks finish where they are (§3.4)
+            elif container.state == COMPLETED:
+                self._destroy(container)
+            elif container.state in STARTING_STATES:
+                self.p.send(
+                    f"rep@{cell_name}",
+                    "bbs",
+                    f"EvacuateClaimedActualLRP {container.work}",
+                    "evacuation.claimed",
+                    container.work,
+                    cell_name,
+                    container.guid,
+                    instance=container.work,
+                )
+            else:
+                self.p.send(
+                    f"rep@{cell_name}",
+                    "bbs",
+                    f"EvacuateRunningActualLRP {container.work}",
+                    "evacuation.running",
+                    container.work,
+                    cell_name,
+                    container.guid,
+                    instance=container.work,
+                )
+        if cell.containers:
+            self.p.set_status(f"rep@{cell_name}", f"evacuating: {len(cell.containers)} container(s) left")
+            self.p.engine.schedule(EVACUATION_POLL_S, "rep.evacuation_poll", cell_name)
+        else:
+            self._evacuated(cell)
+
+    def evacuation_reply(self, cell_name: str, guid: str, answer: str) -> None:
+        cell = self._cell(cell_name)
+        container = self._container(cell_name, guid)
+        if container is not None and answer != KEEP:
+            self._destroy(container)
+        if cell.evacuating and not cell.containers:
+            self._evacuated(cell)
+
+    def _evacuated(self, cell: Cell) -> None:
+        if not cell.evacuating:
+            return
+        cell.evacuating = False
+        cell.present = False  # the rep exits; its presence goes with it
+        self.p.emit_cell(cell)
+        self.p.send(
+            f"rep@{cell.name}", "bosh", "drain script done: cell evacuated", "bosh.drained", cell.name
+        )
+
+    # -- failure ------------------------------------------------------------------------------
+
+    def fail(self, cell_name: str, recover_after_s: float | None) -> None:
+        """The cell's VM dies: every container with it. The BBS notices only when its presence expires."""
+        cell = self._cell(cell_name)
+        if not cell.alive:
+            return
+        cell.alive = False
+        cell.evacuating = False
+        cell.recovering = recover_after_s is not None
+        for container in list(cell.containers.values()):
+            del cell.containers[container.guid]
+        cell.creates_active = cell.downloads_active = 0
+        cell.create_queue.clear()
+        cell.download_queue.clear()
+        self.p.emit_cell(cell)
+        for part in ("rep", "executor", "garden"):
+            self.p.set_status(f"{part}@{cell_name}", "down")
+        self.p.engine.schedule(PRESENCE_TTL_S, "rep.presence_expired", cell_name)
+        if recover_after_s is not None:
+            self.p.engine.schedule(recover_after_s, "rep.recover", cell_name)
+
+    def presence_expired(self, cell_name: str) -> None:
+        cell = self._cell(cell_name)
+        if not cell.alive and cell.present:
+            cell.present = False
+            self.p.note(
+                "bbs", "bbs-db", f"cell {cell_name} presence expired (Locket TTL 15 s)", cell=cell_name
+            )
+            self.p.emit_cell(cell)
+
+    def recover(self, cell_name: str) -> None:
+        """The VM is back, empty: the rep registers again and drops records it has no container for."""
+        cell = self._cell(cell_name)
+        if cell.alive:
+            return
+        cell.alive = True
+        cell.present = True
+        cell.recovering = False
+        self.p.note(f"rep@{cell_name}", "bbs", "cell presence registered (Locket)", cell=cell_name)
+        self.p.emit_cell(cell)
+        for key, suspect in list(self.p.suspects.items()):
+            if suspect.cell == cell_name:
+                del self.p.suspects[key]
+                self.p.bbs.delete_extra_record(suspect, "suspect")
+        for lrp in list(self.p.actual.values()):
+            if lrp.cell == cell_name and lrp.instance_guid is not None:
+                self.p.send(
+                    f"rep@{cell_name}",
+                    "bbs",
+                    f"RemoveActualLRP {lrp.key} (no container after restart)",
+                    "bbs.remove_actual",
+                    lrp.key,
+                    lrp.instance_guid,
+                    instance=lrp.key,
+                )

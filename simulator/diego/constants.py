@@ -12,6 +12,17 @@ ERROR_VOLUME_DRIVERS = "found no compatible cell with required volume drivers"
 ERROR_CELL_COMMUNICATION = "unable to communicate to compatible cells"
 ERROR_INFLIGHT_LIMIT = "waiting to start instance: reached in-flight start limit"
 
+# §1.2 / §1.11: the auctioneer waits this long for a cell's state before leaving it out.
+CELL_STATE_TIMEOUT_S = 10.0
+# §1.9: the Perform call's HTTP timeout (communication_timeout).
+COMMUNICATION_TIMEOUT_S = 10.0
+
+# §2.4: a rep's Locket presence lives 15 s without a refresh; §3.4: an evacuating rep polls
+# every 10 s and gives up after 600 s.
+PRESENCE_TTL_S = 15.0
+EVACUATION_POLL_S = 10.0
+EVACUATION_TIMEOUT_S = 600.0
+
 # §2.3: the executor retries the start-up health check every 2 s (unhealthy_monitoring_interval)
 # and, once healthy, checks liveness every 30 s (healthy_monitoring_interval).
 HEALTH_CHECK_INTERVAL_S = 2.0

@@ -12,7 +12,10 @@ from simulator.cf.platform import Platform
 from simulator.diego.auctioneer import Auctioneer
 from simulator.diego.bbs import BBS
 from simulator.diego.bbs_client import BBSClient
+from simulator.diego.bosh import BoshDirector
 from simulator.diego.cell import Rep
+from simulator.diego.convergence import Convergence
+from simulator.diego.evacuation import EvacuationAPI
 from simulator.diego.routing import RouteEmitter
 from simulator.diego.state import ActualLRP, Cell, DesiredLRP, Task
 from simulator.engine import Engine
@@ -32,38 +35,56 @@ class DiegoPlatform(Platform):
             for i, spec in enumerate(scenario.cells)
         }
         self.desired: dict[str, DesiredLRP] = {}
+        # ActualLRPs by "app/index": the ordinary records, and the evacuating and suspect ones.
         self.actual: dict[str, ActualLRP] = {}
+        self.evacuating: dict[str, ActualLRP] = {}
+        self.suspects: dict[str, ActualLRP] = {}
         self.tasks: dict[str, Task] = {}
 
         self.cc = CloudController(self, BBSClient(self))
         self.bbs = BBS(self)
+        self.convergence = Convergence(self)
+        self.evacuation = EvacuationAPI(self)
+        self.bosh = BoshDirector(self)
         self.auctioneer = Auctioneer(self)
         self.rep = Rep(self)
         self.route_emitter = RouteEmitter(self)
         self.gorouter = Gorouter(self)
-        for component in (self.cc, self.bbs, self.auctioneer, self.rep, self.route_emitter, self.gorouter):
+        for component in (
+            self.cc,
+            self.bbs,
+            self.convergence,
+            self.evacuation,
+            self.bosh,
+            self.auctioneer,
+            self.rep,
+            self.route_emitter,
+            self.gorouter,
+        ):
             component.register(engine)
 
     # -- interactions ----------------------------------------------------------------------
 
     def start(self) -> None:
-        self.cc.schedule_timeline()
-        self.bbs.start_convergence()
+        self.schedule_timeline()
+        self.convergence.start()
         self.route_emitter.start()
         self.gorouter.start()
         for cell in self.cells.values():
             self.emit_cell(cell)
-        for component in ("cf", "uaa", "cc", "bbs", "auctioneer", "route-emitter", "gorouter"):
+        for component in ("cf", "uaa", "cc", "bbs", "auctioneer", "route-emitter", "gorouter", "bosh"):
             self.set_status(component, "idle")
 
     # -- state records ---------------------------------------------------------------------
 
-    def emit_instance(self, lrp: ActualLRP) -> None:
+    def emit_instance(self, lrp: ActualLRP, presence: str | None = None) -> None:
+        """An ActualLRP record; evacuating and suspect records are separate entities."""
         self.log.state(
             self.now,
             "instance",
-            lrp.key,
+            lrp.key if presence is None else f"{lrp.key} ({presence})",
             lrp.state,
+            presence=presence or "ordinary",
             app=lrp.app,
             index=lrp.index,
             cell=lrp.cell,
@@ -109,26 +130,63 @@ class DiegoPlatform(Platform):
         self.set_status(f"executor@{cell.name}", "; ".join(busy) or "idle")
         self.set_status(f"garden@{cell.name}", f"{containers} container(s)" if containers else "idle")
 
+    def _serving(self, lrp: ActualLRP) -> bool:
+        """RUNNING in the BBS, and its container really runs on a live cell."""
+        if lrp.state != "RUNNING" or lrp.cell is None or lrp.instance_guid is None:
+            return False
+        cell = self.cells[lrp.cell]
+        container = cell.containers.get(lrp.instance_guid)
+        return cell.alive and container is not None and container.state == "RUNNING"
+
+    @staticmethod
+    def cell_state(cell: Cell) -> str:
+        if not cell.alive:
+            return "failed"
+        if not cell.present:
+            return "restarting"
+        return "evacuating" if cell.evacuating else "ok"
+
     def emit_cell(self, cell: Cell) -> None:
         self.cell_activity(cell)
         self.log.state(
             self.now,
             "cell",
             cell.name,
-            "ok",
+            self.cell_state(cell),
+            rootfs=cell.rootfs_version or cell.spec.stacks[0],
             memory_used=cell.memory_used(),
             disk_used=cell.disk_used(),
             containers_used=len(cell.containers),
             starting=cell.starting_count(),
         )
 
+    # -- what the operator and the app do ------------------------------------------------------
+
+    def crash_instance(self, app: str, index: int) -> None:
+        self.rep.crash_instance(app, index)
+
+    def evacuate_cell(self, cell: str) -> None:
+        self.bosh.drain(cell)
+
+    def fail_cell(self, cell: str, recover_after_s: float | None) -> None:
+        self.rep.fail(cell, recover_after_s)
+
+    def rollout_rootfs(self, version: str, max_in_flight: int) -> None:
+        self.bosh.rollout(version, max_in_flight)
+
     # -- questions the facade asks ----------------------------------------------------------
 
     def running_count(self, app: str) -> int:
-        return sum(1 for lrp in self.actual.values() if lrp.app == app and lrp.state == "RUNNING")
+        """Instances serving: an ordinary RUNNING record, or while it is being replaced, its
+        evacuating one (as the BBS resolves an index for Cloud Controller). Suspect records are
+        not counted: their cell is gone."""
+        running = {lrp.index for lrp in self.actual.values() if lrp.app == app and lrp.state == "RUNNING"}
+        running |= {lrp.index for lrp in self.evacuating.values() if lrp.app == app}
+        return len(running)
 
     def routable_count(self, app: str) -> int:
-        return self.gorouter.routable_count(app)
+        """Endpoints gorouter can really reach: those on cells that are alive."""
+        return self.gorouter.routable_count(app, {name for name, cell in self.cells.items() if cell.alive})
 
     def placements(self) -> dict[str, str | None]:
         ordered = sorted(self.actual.values(), key=lambda lrp: (lrp.app, lrp.index))
@@ -140,10 +198,7 @@ class DiegoPlatform(Platform):
     def scheduling_rounds(self) -> int:
         return self.auctioneer.round
 
-    def settled(self) -> bool:
-        """Every action has been carried out and every app is where its developer wanted it."""
-        if not self.cc.timeline_done():
-            return False
+    def steady(self) -> bool:
         for name, app in self.apps.items():
             if app.pending_actions or app.cli_waiting or app.state in ("PUSHING", "STAGING"):
                 return False
@@ -151,12 +206,22 @@ class DiegoPlatform(Platform):
             wanted = desired.instances if desired is not None else 0
             if desired is not None and app.state != "STOPPED" and wanted != app.desired:
                 return False  # Cloud Controller's change has not reached the BBS yet.
+            if app.spec.crash is not None and app.state in ("STARTING", "RUNNING"):
+                return False  # an app that keeps crashing never settles
             records = [lrp for lrp in self.actual.values() if lrp.app == name]
-            if len(records) != wanted or any(lrp.state != "RUNNING" for lrp in records):
+            if len(records) != wanted or not all(self._serving(lrp) for lrp in records):
                 return False
             if self.gorouter.routable_count(name) != wanted:
                 return False
         if any(task.state != "DELETED" for task in self.tasks.values()):
+            return False
+        if self.evacuating or self.suspects or self.bosh.busy():
+            return False
+        # A cell that died for good is a steady state; one coming back, or restarting, is not.
+        if any(
+            cell.evacuating or cell.recovering or (cell.alive and not cell.present)
+            for cell in self.cells.values()
+        ):
             return False
         return all(
             container.state == "RUNNING" and not container.stopping

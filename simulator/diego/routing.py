@@ -1,7 +1,10 @@
 """Diego's route-emitter (diego.md §6.1).
 
 It turns BBS ActualLRP events into ``router.register`` / ``router.unregister`` on NATS and
-re-emits every registration every 20 s, after a start-up jitter of up to 20 % of that.
+re-emits every registration every 20 s, after a start-up jitter of up to 20 % of that. Its table
+is keyed by instance guid, as the real one keys endpoints by (instance guid, evacuating): an
+instance that becomes an evacuating or suspect record keeps its registration (no churn), and its
+replacement registers beside it (routingtable/endpoint.go, diego.md §6.1, §6.3).
 NATS and gorouter themselves are :mod:`simulator.cf.gorouter`.
 """
 
@@ -20,7 +23,7 @@ if TYPE_CHECKING:
 class RouteEmitter:
     def __init__(self, platform: DiegoPlatform) -> None:
         self.p = platform
-        # instance key → (host, endpoint) as the emitter last registered it
+        # instance guid → (host, endpoint) as the emitter last registered it
         self.table: dict[str, tuple[str, Endpoint]] = {}
 
     def register(self, engine: Engine) -> None:
@@ -33,21 +36,27 @@ class RouteEmitter:
 
     def lrp_running(self, key: str) -> None:
         lrp = self.p.actual.get(key)
-        if lrp is None or lrp.state != "RUNNING" or lrp.cell is None or lrp.address is None:
+        if (
+            lrp is None
+            or lrp.state != "RUNNING"
+            or lrp.cell is None
+            or lrp.address is None
+            or lrp.instance_guid is None
+        ):
             return
         host = self.p.apps[lrp.app].spec.hostname
         endpoint = Endpoint(instance=key, cell=lrp.cell, address=lrp.address, registered_at=self.p.now)
-        self.table[key] = (host, endpoint)
+        self.table[lrp.instance_guid] = (host, endpoint)
         self.p.set_status("route-emitter", f"registering {key}")
         self.p.gorouter.publish_register("route-emitter", host, endpoint, lrp.app)
 
-    def lrp_stopped(self, key: str) -> None:
-        entry = self.table.pop(key, None)
+    def lrp_stopped(self, instance_guid: str) -> None:
+        entry = self.table.pop(instance_guid, None)
         if entry is None:
             return
         host, endpoint = entry
-        self.p.set_status("route-emitter", f"unregistering {key}")
-        self.p.gorouter.publish_unregister("route-emitter", host, endpoint, key.split("/")[0])
+        self.p.set_status("route-emitter", f"unregistering {endpoint.instance}")
+        self.p.gorouter.publish_unregister("route-emitter", host, endpoint, endpoint.instance.split("/")[0])
 
     def reemit(self) -> None:
         if self.table:

@@ -59,6 +59,14 @@ class Cell:
     creates_active: int = 0
     create_queue: list[str] = field(default_factory=list)
     next_port: int = 0
+    # The VM and its rep are up; the rep's Locket presence is registered; it is evacuating.
+    alive: bool = True
+    present: bool = True
+    evacuating: bool = False
+    evacuation_started: float = 0.0
+    rootfs_version: str = ""
+    # A failed cell that the scenario brings back later.
+    recovering: bool = False
 
     @property
     def name(self) -> str:

@@ -18,9 +18,34 @@ LIVENESS_FAILURE_THRESHOLD = 4
 CRASH_BACKOFF_INITIAL_S = 10.0
 CRASH_BACKOFF_MAX_S = 300.0
 CRASH_BACKOFF_RESET_S = 600.0
+# What a crashing app's container reports (§3.1: Terminated, reason Error; §1.9: exit code ≠ 0).
+CRASH_EXIT_STATUS = 1
 
 # §1.3 / §3.8: no terminationGracePeriodSeconds is set, so the pod default of 30 s applies.
 TERMINATION_GRACE_S = 30.0
+
+# §3.7: node failure. The kubelet posts node status (and renews its Lease) every 10 s; the node
+# lifecycle controller checks every 5 s (--node-monitor-period) and marks a node Ready=Unknown,
+# tainted node.kubernetes.io/unreachable NoSchedule + NoExecute, after 40 s without a heartbeat
+# (--node-monitor-grace-period, the default until v1.31). The taint manager then evicts pods
+# once their 300 s toleration (DefaultTolerationSeconds, kubernetes/constants.py) runs out.
+NODE_STATUS_UPDATE_FREQUENCY_S = 10.0
+NODE_MONITOR_PERIOD_S = 5.0
+NODE_MONITOR_GRACE_PERIOD_S = 40.0
+
+# §3.6: kubectl drain retries an eviction refused by a PodDisruptionBudget (429) every 5 s.
+EVICTION_RETRY_S = 5.0
+# Not in the reference: kubectl drain waits for each evicted pod to be gone by polling every
+# second (k8s.io/kubectl/pkg/drain ``waitForDelete``, ``wait.PollImmediate(1*time.Second, …)``).
+DRAIN_POLL_INTERVAL_S = 1.0
+
+# §1.10: the rootfs patcher's bits-waiter init container polls the bits Deployment every 1 s.
+# (Its 2 min timeout, rootfs_patcher_timeout, never runs out here: bits-service always restarts.)
+BITS_WAITER_POLL_S = 1.0
+# §1.10: eirini-release values.yaml (d17bfb8a) ships global.rootfs_version v75.0.0; cfviz's
+# clusters start with it, so a rollout of another version relabels every StatefulSet.
+DEFAULT_ROOTFS_VERSION = "v75.0.0"
+ROOTFS_VERSION_LABEL = "cloudfoundry.org/rootfs-version"
 
 # §1.6: the staging Job's hard deadline.
 STAGING_ACTIVE_DEADLINE_S = 900.0
@@ -50,3 +75,8 @@ def cpu_request_millis(memory_mb: int) -> int:
 def crash_backoff(restarts: int) -> float:
     """The kubelet's wait before restart number ``restarts`` (1-based) of a crashing container."""
     return min(CRASH_BACKOFF_INITIAL_S * 2 ** (restarts - 1), CRASH_BACKOFF_MAX_S)
+
+
+def next_backoff_step(step: int, ran_for_s: float) -> int:
+    """The CrashLoopBackOff step after a crash: one more, or 1 again after 10 minutes running (§3.3)."""
+    return 1 if ran_for_s >= CRASH_BACKOFF_RESET_S else step + 1

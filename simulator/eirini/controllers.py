@@ -4,6 +4,11 @@ The StatefulSet controller keeps pods ``<set>-0 … <set>-(replicas-1)``. With E
 ``Parallel`` policy it does not wait for readiness, but (before Kubernetes 1.28) it still
 created pods one API call after another, at the controller manager's 20 QPS; surplus ordinals
 are deleted at once. A replacement for an ordinal is created only after the old pod is gone.
+A changed pod template (the rootfs patcher's label) starts a RollingUpdate, one pod at a time
+(:mod:`simulator.eirini.rolling_update`). A Job whose pod is terminating or removed before it
+succeeded (an eviction, a node that failed or restarted) gets a new pod, under a new name.
+
+The node lifecycle controller, also in kube-controller-manager, is :mod:`simulator.eirini.node_lifecycle`.
 """
 
 from __future__ import annotations
@@ -11,7 +16,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from simulator.eirini.constants import KCM_API_QPS
-from simulator.eirini.state import Pod
+from simulator.eirini.rolling_update import DELETE, DONE, OrdinalState, rolling_update_step
+from simulator.eirini.state import RUNNING, Pod, StatefulSet
 from simulator.engine import Engine
 
 if TYPE_CHECKING:
@@ -25,7 +31,7 @@ class ControllerManager:
         self.p = platform
 
     def register(self, engine: Engine) -> None:
-        for name in ("job_added", "sts_sync", "create_next", "delete_pod", "pod_removed"):
+        for name in ("job_added", "sts_sync", "create_next", "delete_pod", "pod_removed", "job_pod_gone"):
             engine.register(f"kcm.{name}", getattr(self, name))
 
     # -- Jobs ---------------------------------------------------------------------------------
@@ -70,7 +76,38 @@ class ControllerManager:
         if sts.to_create and not sts.creating:
             sts.creating = True
             self.p.engine.schedule(0.0, "kcm.create_next", name)
+        if sts.rolling:
+            self._roll(sts, existing)
+            return
         self.p.set_status("controller-manager", f"statefulset {name}: {len(existing)}/{sts.replicas} pods")
+
+    def _roll(self, sts: StatefulSet, existing: dict[int, Pod]) -> None:
+        """One step of the RollingUpdate: delete the next old pod, or wait for the new one (§3.5)."""
+        ordinals = {
+            ordinal: OrdinalState(
+                revision=pod.revision,
+                terminating=pod.deleting,
+                healthy=pod.phase == RUNNING and pod.ready and not pod.deleting,
+            )
+            for ordinal, pod in existing.items()
+        }
+        action, ordinal = rolling_update_step(ordinals, sts.replicas, sts.revision)
+        if action == DONE:
+            sts.current_revision = sts.revision
+            self.p.set_status(
+                "controller-manager", f"statefulset {sts.name}: rolled out revision {sts.revision}"
+            )
+            return
+        updated = sum(1 for pod in existing.values() if pod.revision == sts.revision and not pod.deleting)
+        if action == DELETE and ordinal is not None:
+            self.p.api.delete_pod("controller-manager", existing[ordinal].name, "rolling update")
+            doing = f"replacing {sts.app}/{ordinal}"
+        else:
+            doing = f"waiting for {sts.app}/{ordinal} to be Running and Ready"
+        self.p.set_status(
+            "controller-manager",
+            f"statefulset {sts.name}: rolling update {updated}/{sts.replicas}, {doing}",
+        )
 
     def create_next(self, name: str) -> None:
         sts = self.p.statefulsets.get(name)
@@ -92,6 +129,8 @@ class ControllerManager:
             image=sts.image,
             uid=self.p.new_guid(),
             created_at=self.p.now,
+            # Partition 0: every ordinal is created from the update revision (§3.5).
+            revision=sts.revision,
         )
         self.p.api.create_pod("controller-manager", pod)
         self.p.engine.schedule(1.0 / KCM_API_QPS, "kcm.create_next", name)
@@ -99,6 +138,15 @@ class ControllerManager:
     def delete_pod(self, pod_name: str) -> None:
         self.p.api.delete_pod("controller-manager", pod_name)
 
-    def pod_removed(self, owner: str) -> None:
+    def pod_removed(self, owner: str, pod_name: str, succeeded: bool) -> None:
         if owner in self.p.statefulsets:
             self.sts_sync(owner)
+        elif not succeeded:
+            self.job_pod_gone(owner, pod_name)
+
+    def job_pod_gone(self, owner: str, pod_name: str) -> None:
+        """The Job's pod is terminating or removed before it succeeded: the Job makes another."""
+        job = self.p.jobs.get(owner)
+        if job is not None and job.pod == pod_name:
+            self.p.set_status("controller-manager", f"job {owner}: its pod is gone, creating another")
+            self.job_added(owner)

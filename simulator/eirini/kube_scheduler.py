@@ -24,7 +24,7 @@ from simulator.kubernetes.cluster import (
     forget,
     statefulset_pod,
 )
-from simulator.kubernetes.constants import EVENT_POD_DELETE
+from simulator.kubernetes.constants import EVENT_NODE_UPDATE, EVENT_POD_DELETE
 from simulator.kubernetes.profiles import KubeSchedulerSettings
 from simulator.kubernetes.queue import SchedulingQueue
 from simulator.kubernetes.sampling import SamplingState
@@ -90,7 +90,7 @@ class KubeScheduler:
         self.wake_at: float | None = None
 
     def register(self, engine: Engine) -> None:
-        for name in ("enqueue", "cycle", "wake", "cluster_event"):
+        for name in ("enqueue", "cycle", "wake", "cluster_event", "node_updated"):
             engine.register(f"scheduler.{name}", getattr(self, name))
 
     def start(self) -> None:
@@ -113,6 +113,14 @@ class KubeScheduler:
         moved = self.queue.move_all_to_active_or_backoff(self.p.now, event)
         if moved:
             self._run_soon()
+
+    def node_updated(self, node_name: str) -> None:
+        """A Node changed (cordon, uncordon, condition taints): the cache follows, pods move (§2.5)."""
+        node = self.p.nodes[node_name]
+        cached = self.cache[node_name]
+        cached.unschedulable = node.unschedulable
+        cached.taints = (*segment_taints(node.spec), *node.condition_taints)
+        self.cluster_event(EVENT_NODE_UPDATE)
 
     def forget(self, pod_name: str, node: str) -> None:
         """A pod left the node (deleted, or its binding failed): its requests are free again."""

@@ -5,8 +5,14 @@ The kubelet sees a pod bound to its node, pulls its image (one pull at a time pe
 node lacks are downloaded: the shared eirinifs rootfs once per node, each app's droplet once per
 node), asks the runtime to start the container, then probes it: readiness every 10 s from the
 start, liveness every 10 s after the health-check timeout, restarting a failing container in
-place with CrashLoopBackOff. Staging pods download the app package, compile and upload the
-droplet through bits-service, then report to Eirini.
+place with CrashLoopBackOff. A crashing app (the scenario's crash pattern, or a ``crash`` action)
+exits with an error and is restarted the same way. What a staging pod's containers do is
+:mod:`simulator.eirini.staging`.
+
+A node that is down (failed, or rebooting) runs nothing: its kubelet drops every timer and reply
+that arrives meanwhile (``find`` sees no pod there; pulls carry the node's boot count). When it
+comes back, the kubelet confirms the deletion of pods that were terminating and starts the others
+again from the image pull (:meth:`Kubelet.node_restarted`).
 """
 
 from __future__ import annotations
@@ -15,11 +21,12 @@ from typing import TYPE_CHECKING
 
 from simulator.eirini.constants import (
     APP_PORT,
-    CRASH_BACKOFF_RESET_S,
+    CRASH_EXIT_STATUS,
     LIVENESS_FAILURE_THRESHOLD,
     PROBE_PERIOD_S,
     TERMINATION_GRACE_S,
     crash_backoff,
+    next_backoff_step,
 )
 from simulator.eirini.registry import Transfer
 from simulator.eirini.state import RUNNING, SUCCEEDED, Pod
@@ -29,7 +36,11 @@ if TYPE_CHECKING:
     from simulator.eirini.platform import EiriniPlatform
 
 ROOTFS_LAYER = "eirinifs"
-STAGING_IMAGES_LAYER = "eirini-staging-images"
+
+
+def rootfs_layer(version: str | None) -> str:
+    """The eirinifs layer of one rootfs version: a new version is a new digest to pull (§1.7)."""
+    return f"{ROOTFS_LAYER}:{version}"
 
 
 class Kubelet:
@@ -43,36 +54,33 @@ class Kubelet:
             "pod_bound",
             "manifest_fetched",
             "layer_fetched",
-            "staging_images_pulled",
             "container_started",
             "app_booted",
+            "process_exited",
             "readiness_probe",
             "liveness_probe",
             "restart",
             "kill",
             "killed",
-            "package_downloaded",
-            "compiled",
-            "droplet_uploaded",
         ):
             engine.register(f"kubelet.{name}", getattr(self, name))
 
-    def _pod(self, node: str, name: str, generation: int | None = None) -> Pod | None:
+    def find(self, node: str, name: str, generation: int | None = None) -> Pod | None:
         pod = self.p.pods.get(name)
-        if pod is None or pod.node != node:
+        if pod is None or pod.node != node or self.p.nodes[node].down:
             return None
         if generation is not None and (pod.generation != generation or pod.deleting):
             return None
         return pod
 
-    def _set(self, pod: Pod, reason: str) -> None:
+    def set_reason(self, pod: Pod, reason: str) -> None:
         pod.reason = reason
         self.p.emit_pod(pod)
 
     # -- images -------------------------------------------------------------------------------
 
     def pod_bound(self, node_name: str, pod_name: str) -> None:
-        pod = self._pod(node_name, pod_name)
+        pod = self.find(node_name, pod_name)
         if pod is None or pod.deleting:
             return
         node = self.p.nodes[node_name]
@@ -81,16 +89,21 @@ class Kubelet:
             node.next_pod_ip += 1
         self.p.emit_node(node)
         if pod.kind == "staging":
-            self._pull_staging_images(pod)
+            self.p.staging.pull_images(pod)
             return
-        node.pull_queue.append(pod_name)
-        self._set(pod, "ContainerCreating: waiting to pull image")
+        self._pull(node_name, pod, "ContainerCreating: waiting to pull image")
+
+    def _pull(self, node_name: str, pod: Pod, reason: str) -> None:
+        """Queue the pod's image pull: under ``Always`` every container start asks the registry."""
+        node = self.p.nodes[node_name]
+        node.pull_queue.append(pod.name)
+        self.set_reason(pod, reason)
         self._next_pull(node_name)
 
     def _next_pull(self, node_name: str) -> None:
         node = self.p.nodes[node_name]
         while node.pulling is None and node.pull_queue:
-            pod = self._pod(node_name, node.pull_queue.pop(0))
+            pod = self.find(node_name, node.pull_queue.pop(0))
             if pod is None or pod.deleting:
                 continue
             node.pulling = pod.name
@@ -102,7 +115,7 @@ class Kubelet:
                 f"PullImage {pod.image}",
                 instance=pod.instance,
             )
-            self._set(pod, "ContainerCreating: pulling image manifest")
+            self.set_reason(pod, "ContainerCreating: pulling image manifest")
             self.p.registry.request(
                 Transfer(
                     client=f"runtime@{node_name}",
@@ -110,30 +123,36 @@ class Kubelet:
                     size_mb=0.0,
                     extra_s=app.spec.droplet_mb / settings.registry_repack_mb_s,
                     then="kubelet.manifest_fetched",
-                    args=(node_name, pod.name),
+                    args=(node_name, pod.name, node.boot),
                     entities={"instance": pod.instance, "app": pod.app},
                 )
             )
 
-    def manifest_fetched(self, node_name: str, pod_name: str) -> None:
+    def manifest_fetched(self, node_name: str, pod_name: str, boot: int) -> None:
+        if self.p.nodes[node_name].boot != boot:
+            return  # the node went down since it asked
+        pod = self.find(node_name, pod_name)
+        if pod is not None:
+            # The manifest names the eirinifs layer bits-service computed when it started (§1.7).
+            pod.rootfs = self.p.registry.rootfs_version
         self._fetch_missing_layer(node_name, pod_name)
 
     def _layers(self, pod: Pod) -> list[tuple[str, float]]:
         return [
-            (ROOTFS_LAYER, self.p.scenario.eirini.rootfs_layer_mb),
+            (rootfs_layer(pod.rootfs), self.p.scenario.eirini.rootfs_layer_mb),
             (f"droplet-{pod.app}", self.p.apps[pod.app].spec.droplet_mb),
         ]
 
     def _fetch_missing_layer(self, node_name: str, pod_name: str) -> None:
         node = self.p.nodes[node_name]
-        pod = self._pod(node_name, pod_name)
+        pod = self.find(node_name, pod_name)
         if pod is None or pod.deleting:
             node.pulling = None
             self._next_pull(node_name)
             return
         for layer, size in self._layers(pod):
             if layer not in node.layers:
-                self._set(pod, f"ContainerCreating: pulling layer {layer} ({size:g} MB)")
+                self.set_reason(pod, f"ContainerCreating: pulling layer {layer} ({size:g} MB)")
                 self.p.registry.request(
                     Transfer(
                         client=f"runtime@{node_name}",
@@ -141,7 +160,7 @@ class Kubelet:
                         size_mb=size,
                         extra_s=0.0,
                         then="kubelet.layer_fetched",
-                        args=(node_name, pod_name, layer, size),
+                        args=(node_name, pod_name, layer, size, node.boot),
                         entities={"instance": pod.instance, "app": pod.app},
                     )
                 )
@@ -150,41 +169,18 @@ class Kubelet:
         self.p.scheduler.node_has_image(node_name, pod.image, node.images[pod.image])
         node.pulling = None
         self._next_pull(node_name)
-        self._start_container(node_name, pod)
+        self.start_container(node_name, pod)
 
-    def layer_fetched(self, node_name: str, pod_name: str, layer: str, size: float) -> None:
+    def layer_fetched(self, node_name: str, pod_name: str, layer: str, size: float, boot: int) -> None:
+        if self.p.nodes[node_name].boot != boot:
+            return  # the node went down since it asked
         self.p.nodes[node_name].layers[layer] = size
         self._fetch_missing_layer(node_name, pod_name)
 
-    def _pull_staging_images(self, pod: Pod) -> None:
-        node = self.p.nodes[pod.node or ""]
-        if STAGING_IMAGES_LAYER in node.layers:
-            self._start_container(node.name, pod)
-            return
-        size = self.p.scenario.eirini.staging_images_mb
-        self._set(pod, f"PodInitializing: pulling staging images ({size:g} MB)")
-        self.p.send(
-            f"kubelet@{node.name}",
-            f"runtime@{node.name}",
-            f"PullImage eirini/recipe-downloader, -executor, -uploader ({size:g} MB)",
-            "kubelet.staging_images_pulled",
-            node.name,
-            pod.name,
-            delay=self.p.duration(size / self.p.timing.blobstore_bandwidth_mb_s),
-            task=pod.owner,
-            app=pod.app,
-        )
-
-    def staging_images_pulled(self, node_name: str, pod_name: str) -> None:
-        self.p.nodes[node_name].layers[STAGING_IMAGES_LAYER] = self.p.scenario.eirini.staging_images_mb
-        pod = self._pod(node_name, pod_name)
-        if pod is not None and not pod.deleting:
-            self._start_container(node_name, pod)
-
     # -- containers ---------------------------------------------------------------------------
 
-    def _start_container(self, node_name: str, pod: Pod) -> None:
-        self._set(pod, "ContainerCreating: starting container")
+    def start_container(self, node_name: str, pod: Pod) -> None:
+        self.set_reason(pod, "ContainerCreating: starting container")
         self.p.send(
             f"kubelet@{node_name}",
             f"runtime@{node_name}",
@@ -198,7 +194,7 @@ class Kubelet:
         )
 
     def container_started(self, node_name: str, pod_name: str, generation: int) -> None:
-        pod = self._pod(node_name, pod_name, generation)
+        pod = self.find(node_name, pod_name, generation)
         if pod is None:
             return
         pod.generation += 1
@@ -207,13 +203,17 @@ class Kubelet:
         pod.started_at = self.p.now
         pod.liveness_failures = 0
         if pod.kind == "staging":
-            self._set(pod, "Running: downloading app package")
-            self._run_staging(node_name, pod)
+            self.set_reason(pod, "Running: downloading app package")
+            self.p.staging.run(node_name, pod)
             return
-        self._set(pod, "Running, not Ready")
+        self.set_reason(pod, "Running, not Ready")
         self.p.api.update_status(node_name, pod, "Running")
         spec = self.p.apps[pod.app].spec
         self.p.engine.schedule(spec.boot_s, "kubelet.app_booted", node_name, pod.name, pod.generation)
+        if spec.crash is not None:
+            # The scenario's crashing app: it exits this long after every start.
+            runs_for = self.p.engine.rng.uniform(spec.crash.min_s, spec.crash.max_s)
+            self.p.engine.schedule(runs_for, "kubelet.process_exited", node_name, pod.name, pod.generation)
         if spec.health_check.type == "process":
             # process-type health checks get no probes: Ready as soon as it runs (§1.3).
             self._ready(node_name, pod)
@@ -224,7 +224,7 @@ class Kubelet:
         )
 
     def app_booted(self, node_name: str, pod_name: str, generation: int) -> None:
-        pod = self._pod(node_name, pod_name, generation)
+        pod = self.find(node_name, pod_name, generation)
         if pod is not None:
             self.p.app_log(
                 pod.app,
@@ -237,7 +237,7 @@ class Kubelet:
         return self.p.now - pod.started_at >= self.p.apps[pod.app].spec.boot_s
 
     def readiness_probe(self, node_name: str, pod_name: str, generation: int) -> None:
-        pod = self._pod(node_name, pod_name, generation)
+        pod = self.find(node_name, pod_name, generation)
         if pod is None or pod.ready:
             return
         kind = "http GET /" if self.p.apps[pod.app].spec.health_check.type == "http" else "tcp"
@@ -254,11 +254,11 @@ class Kubelet:
 
     def _ready(self, node_name: str, pod: Pod) -> None:
         pod.ready = True
-        self._set(pod, "Running, Ready")
+        self.set_reason(pod, "Running, Ready")
         self.p.api.update_status(node_name, pod, "Ready")
 
     def liveness_probe(self, node_name: str, pod_name: str, generation: int) -> None:
-        pod = self._pod(node_name, pod_name, generation)
+        pod = self.find(node_name, pod_name, generation)
         if pod is None:
             return
         self.p.note(
@@ -276,37 +276,54 @@ class Kubelet:
                 return
         self.p.engine.schedule(PROBE_PERIOD_S, "kubelet.liveness_probe", node_name, pod_name, generation)
 
+    def process_exited(self, node_name: str, pod_name: str, generation: int) -> None:
+        """The app's process exits with an error, unless its container was restarted meanwhile."""
+        pod = self.find(node_name, pod_name, generation)
+        if pod is not None:
+            self._crash(node_name, pod, f"Error: exit status {CRASH_EXIT_STATUS}")
+
+    def crash(self, pod_name: str) -> bool:
+        """The pod's running container exits with an error now; False if nothing was running."""
+        pod = self.p.pods.get(pod_name)
+        if pod is None or pod.node is None or pod.container != "running":
+            return False
+        if self.find(pod.node, pod_name, pod.generation) is None:
+            return False
+        self._crash(pod.node, pod, f"Error: exit status {CRASH_EXIT_STATUS}")
+        return True
+
     def _crash(self, node_name: str, pod: Pod, reason: str) -> None:
         """The container is killed and restarted in place after CrashLoopBackOff (§3.3)."""
-        ran_for = self.p.now - pod.started_at
-        pod.backoff_step = 1 if ran_for > CRASH_BACKOFF_RESET_S else pod.backoff_step + 1
+        pod.backoff_step = next_backoff_step(pod.backoff_step, self.p.now - pod.started_at)
         pod.restarts += 1
+        pod.last_exit = reason
         pod.generation += 1
         pod.ready = False
         pod.container = "waiting"
         wait = crash_backoff(pod.backoff_step)
-        self._set(pod, f"CrashLoopBackOff ({reason}); restart {pod.restarts} in {wait:g} s")
+        self.set_reason(pod, f"CrashLoopBackOff ({reason}); restart {pod.restarts} in {wait:g} s")
         self.p.app_log(
             pod.app,
             f"APP/PROC/WEB/{pod.ordinal}",
             f"kubelet@{node_name}",
             f"{reason}; container will be restarted",
         )
-        self.p.api.update_status(node_name, pod, "CrashLoopBackOff")
+        self.p.api.update_status(node_name, pod, "CrashLoopBackOff", crashed=True)
         self.p.engine.schedule(wait, "kubelet.restart", node_name, pod.name, pod.generation)
 
     def restart(self, node_name: str, pod_name: str, generation: int) -> None:
-        pod = self._pod(node_name, pod_name, generation)
+        pod = self.find(node_name, pod_name, generation)
         if pod is not None:
-            self._start_container(node_name, pod)
+            self._pull(node_name, pod, "ContainerCreating: restarting, pulling image")
 
     def kill(self, node_name: str, pod_name: str) -> None:
         """SIGTERM, wait for the app to exit (at most the 30 s grace period), then remove (§3.8)."""
-        pod = self._pod(node_name, pod_name)
+        pod = self.find(node_name, pod_name)
         if pod is None:
             return
         pod.generation += 1
         pod.ready = False
+        pod.container = "terminated"
         self.p.note(
             f"kubelet@{node_name}",
             f"runtime@{node_name}",
@@ -321,7 +338,7 @@ class Kubelet:
         self.p.engine.schedule(exit_after, "kubelet.killed", node_name, pod_name)
 
     def killed(self, node_name: str, pod_name: str) -> None:
-        pod = self._pod(node_name, pod_name)
+        pod = self.find(node_name, pod_name)
         if pod is None:
             return
         self.p.send(
@@ -333,76 +350,51 @@ class Kubelet:
             instance=pod.instance,
         )
 
-    # -- staging ------------------------------------------------------------------------------
+    # -- the node going down and coming back ----------------------------------------------------
 
-    def _stg(self, pod: Pod, component: str, line: str) -> None:
-        self.p.app_log(pod.app, "STG/0", f"{component}@{pod.node}", line)
+    def node_lost(self, node_name: str) -> None:
+        """The machine stops: its containers are gone and nothing in flight carries on.
 
-    def _run_staging(self, node_name: str, pod: Pod) -> None:
-        """The downloader fetches the app bits through bits-service, the blobstore's front-end (§1.1)."""
-        app = self.p.apps[pod.app]
-        self._stg(pod, "runtime", "Downloading app package...")
-        self.p.registry.request(
-            Transfer(
-                client=f"runtime@{node_name}",
-                label=f"GET app bits {app.guid} ({app.spec.package_mb:g} MB)",
-                size_mb=app.spec.package_mb,
-                extra_s=0.0,
-                then="kubelet.package_downloaded",
-                args=(node_name, pod.name),
-                entities={"app": pod.app, "task": pod.owner},
-            )
-        )
+        The API is not told: pods keep the status the kubelet last posted until the node
+        lifecycle controller notices (§3.7).
+        """
+        node = self.p.nodes[node_name]
+        node.pulling = None
+        node.pull_queue.clear()
+        for pod in self.p.pods_on(node_name):
+            pod.generation += 1
+            if pod.container == "running":
+                pod.container = "lost"
 
-    def package_downloaded(self, node_name: str, pod_name: str) -> None:
-        pod = self._pod(node_name, pod_name)
-        if pod is None or pod.deleting:
-            return
-        spec = self.p.apps[pod.app].spec
-        self._stg(pod, "runtime", f"Downloaded app package ({spec.package_mb:g}M)")
-        self._stg(pod, "runtime", "Staging app...")
-        self._stg(pod, "runtime", f"-----> {spec.buildpack} detected")
-        self._stg(pod, "runtime", "-----> Installing dependencies and compiling")
-        self._set(pod, f"Running: compiling with {spec.buildpack}")
-        compile_s = spec.staging_s if spec.staging_s is not None else self.p.timing.staging_compile_s
-        self.p.engine.schedule(self.p.duration(compile_s), "kubelet.compiled", node_name, pod_name)
+    def node_restarted(self, node_name: str) -> None:
+        """The kubelet starts again and syncs the pods bound to its node (§3.7 step 4, §3.8).
 
-    def compiled(self, node_name: str, pod_name: str) -> None:
-        pod = self._pod(node_name, pod_name)
-        if pod is None or pod.deleting:
-            return
-        app = self.p.apps[pod.app]
-        self._stg(pod, "runtime", "Uploading droplet...")
-        self._set(pod, "Running: uploading droplet to bits-service")
-        self.p.registry.request(
-            Transfer(
-                client=f"runtime@{node_name}",
-                label=f"PUT droplet {app.guid} ({app.spec.droplet_mb:g} MB)",
-                size_mb=app.spec.droplet_mb,
-                extra_s=0.0,
-                then="kubelet.droplet_uploaded",
-                args=(node_name, pod_name),
-                entities={"app": pod.app, "task": pod.owner},
-            )
-        )
-
-    def droplet_uploaded(self, node_name: str, pod_name: str) -> None:
-        pod = self._pod(node_name, pod_name)
-        if pod is None or pod.deleting:
-            return
-        spec = self.p.apps[pod.app].spec
-        self._stg(pod, "runtime", f"Uploaded droplet ({spec.droplet_mb:g}M)")
-        self._stg(pod, "runtime", "Uploading complete")
-        pod.phase = SUCCEEDED
-        pod.container = "terminated"
-        self._set(pod, "Succeeded")
-        self.p.api.update_status(node_name, pod, "Succeeded")
-        self.p.send(
-            f"runtime@{node_name}",
-            "eirini",
-            f"PUT /stage/{pod.owner}/completed",
-            "opi.staging_completed",
-            pod.app,
-            app=pod.app,
-            task=pod.owner,
-        )
+        Terminating pods have no containers left, so it confirms their deletion at once (and only
+        now can the StatefulSet controller recreate their ordinals). A staging pod (restartPolicy
+        Never) has failed: it is removed and its Job makes another. App pods get a new sandbox
+        (a new IP) and start again from the image pull.
+        """
+        for pod in sorted(self.p.pods_on(node_name), key=lambda p: p.name):
+            if pod.deleting:
+                self.killed(node_name, pod.name)
+            elif pod.kind == "staging":
+                if pod.phase != SUCCEEDED:
+                    self.p.send(
+                        f"kubelet@{node_name}",
+                        "api-server",
+                        f"DELETE Pod {pod.name} (Failed: its node restarted, restartPolicy Never)",
+                        "api.pod_removed",
+                        pod.name,
+                        task=pod.owner,
+                    )
+            else:
+                was_ready = pod.ready
+                pod.generation += 1
+                pod.ready = False
+                pod.container = "waiting"
+                if pod.phase == RUNNING:
+                    pod.restarts += 1
+                pod.ip = None
+                if was_ready:
+                    self.p.api.update_status(node_name, pod, "Ready=False: node restarted")
+                self.pod_bound(node_name, pod.name)

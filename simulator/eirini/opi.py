@@ -109,6 +109,8 @@ class OPI:
             memory_mb=spec.memory_mb,
             disk_mb=spec.disk_mb or DEFAULT_DISK_LIMIT_MB,
             cpu_millis=cpu_request_millis(spec.memory_mb),
+            # The rootfs-version label comes from OPI's config, rootfs_version (§1.3, §1.10 step 5).
+            rootfs_version=self.p.rootfs_version,
         )
         self.p.set_status("eirini", f"desiring {app_name}")
         self.p.api.create_statefulset("eirini", sts)

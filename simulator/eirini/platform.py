@@ -4,6 +4,19 @@ Cloud Controller talks to Eirini's OPI; OPI writes Jobs and StatefulSets to the 
 the controller manager creates pods; kube-scheduler binds them; each node's kubelet pulls the
 image from bits-service and runs it; Eirini's route collector tells gorouter over NATS.
 
+What an operator or the world does to the cluster, the Kubernetes way (§1.9–§1.11, §3.3–§3.8):
+
+- a crash: the kubelet restarts the container in place after CrashLoopBackOff, and Eirini's
+  crash reporter tells Cloud Controller (``crash_reporter.py``);
+- a drain: ``kubectl drain`` by the ``operator`` component (``operator.py``);
+- a node failure: the node lifecycle controller notices after 40 s, evicts after 300 s, and
+  StatefulSet pods stay until the node returns (``node_lifecycle.py``);
+- a new rootfs: ``helm upgrade``, bits-service restarts, the ``rootfs-patcher`` Job relabels
+  every StatefulSet and each rolls its pods one at a time (``rootfs.py``).
+
+Component ids besides the protocol's: ``operator`` (the operator's kubectl and helm) and
+``rootfs-patcher`` (the patcher Job); both appear only once they act.
+
 A scenario's cells become nodes with the same memory, disk (ephemeral storage), pod slots and
 zone. Diego's stacks have no Kubernetes counterpart (the rootfs is a layer of every app image),
 and Eirini 2019 had no isolation segments: cfviz maps placement tags to node labels, taints,
@@ -16,13 +29,20 @@ from simulator.cf.cloud_controller import CloudController
 from simulator.cf.gorouter import Gorouter
 from simulator.cf.platform import Platform
 from simulator.eirini.api_server import ApiServer
+from simulator.eirini.constants import DEFAULT_ROOTFS_VERSION
 from simulator.eirini.controllers import ControllerManager
+from simulator.eirini.crash_reporter import CrashReporter
+from simulator.eirini.disruption import EvictionApi
 from simulator.eirini.kube_scheduler import KubeScheduler
 from simulator.eirini.kubelet import Kubelet
+from simulator.eirini.node_lifecycle import NodeLifecycle, taint_text
+from simulator.eirini.operator import Operator
 from simulator.eirini.opi import OPI, EiriniClient
 from simulator.eirini.registry import Registry
+from simulator.eirini.rootfs import RootfsRollout
 from simulator.eirini.routes import RouteCollector
-from simulator.eirini.state import SUCCEEDED, Job, Node, Pod, StatefulSet
+from simulator.eirini.staging import StagingContainers
+from simulator.eirini.state import NODE_READY, SUCCEEDED, Job, Node, Pod, StatefulSet
 from simulator.engine import Engine
 from simulator.records import RecordLog
 from simulator.scenario import Scenario
@@ -57,31 +77,76 @@ class EiriniPlatform(Platform):
         self.pods: dict[str, Pod] = {}
         self.statefulsets: dict[str, StatefulSet] = {}
         self.jobs: dict[str, Job] = {}
+        # OPI's config rootfs_version: the label of every StatefulSet it creates (§1.3).
+        self.rootfs_version = DEFAULT_ROOTFS_VERSION
 
         self.cc = CloudController(self, EiriniClient(self))
         self.opi = OPI(self)
         self.api = ApiServer(self)
+        self.evictions = EvictionApi(self)
         self.kcm = ControllerManager(self)
         self.scheduler = KubeScheduler(self)
         self.kubelet = Kubelet(self)
+        self.staging = StagingContainers(self)
         self.registry = Registry(self)
         self.routes = RouteCollector(self)
         self.gorouter = Gorouter(self)
+        self.crash_reporter = CrashReporter(self)
+        self.lifecycle = NodeLifecycle(self)
+        self.operator = Operator(self)
+        self.rollout = RootfsRollout(self)
         for component in (
             self.cc,
             self.opi,
             self.api,
+            self.evictions,
             self.kcm,
             self.scheduler,
             self.kubelet,
+            self.staging,
             self.registry,
             self.routes,
             self.gorouter,
+            self.crash_reporter,
+            self.lifecycle,
+            self.operator,
+            self.rollout,
         ):
             component.register(engine)
 
+    @property
+    def pdb_min_available(self) -> int:
+        """PodDisruptionBudgets' minAvailable for apps with more than one instance; 0: none (2019)."""
+        return self.scenario.eirini.pdb_min_available
+
+    # -- what the operator and the world do ---------------------------------------------------
+
+    def crash_instance(self, app: str, index: int) -> None:
+        """The pod's container exits with an error; the kubelet restarts it in place (§3.3)."""
+        sts = self.statefulset_of(app)
+        if sts is not None:
+            self.kubelet.crash(f"{sts}-{index}")
+
+    def evacuate_cell(self, cell: str) -> None:
+        """``kubectl drain``: cordon, evict, wait, reboot, uncordon (§3.6)."""
+        self.operator.drain(cell)
+
+    def fail_cell(self, cell: str, recover_after_s: float | None) -> None:
+        """The node dies without warning; Kubernetes notices only by the missing heartbeats (§3.7)."""
+        self.lifecycle.go_down(cell, failed=True)
+        if recover_after_s is not None:
+            self.engine.schedule(recover_after_s, "nodes.come_back", cell)
+
+    def rollout_rootfs(self, version: str, max_in_flight: int) -> None:
+        """``helm upgrade`` with a new rootfs, then the rootfs patcher (§1.10).
+
+        ``max_in_flight`` (how many Diego cells BOSH updates at once) has no Kubernetes
+        counterpart: every StatefulSet rolls one pod at a time, and all sets roll at once.
+        """
+        self.rollout.upgrade(version)
+
     def start(self) -> None:
-        self.cc.schedule_timeline()
+        self.schedule_timeline()
         self.scheduler.start()
         self.routes.start()
         self.gorouter.start()
@@ -133,6 +198,12 @@ class EiriniPlatform(Platform):
             state = "CRASHED"
         else:
             state = "CLAIMED" if pod.node else "UNCLAIMED"
+        detail = f"{pod.phase}: {pod.reason}" if not pod.reason.startswith(pod.phase) else pod.reason
+        node = self.nodes.get(pod.node or "")
+        if node is not None and node.down and not pod.deleting:
+            # The API still shows what the kubelet last posted; the node and its containers are gone.
+            noticed = not pod.ready or node.ready_condition != NODE_READY
+            detail += "; node down" if noticed else "; node down, not yet noticed"
         self.log.state(
             self.now,
             "instance",
@@ -143,15 +214,19 @@ class EiriniPlatform(Platform):
             cell=pod.node,
             instance_guid=pod.uid,
             pod=pod.name,
-            detail=f"{pod.phase}: {pod.reason}" if not pod.reason.startswith(pod.phase) else pod.reason,
+            detail=detail,
             placement_error=pod.unschedulable_reason if pod.node is None else None,
             crash_count=pod.restarts,
             address=f"{pod.ip}:8080" if pod.ip and pod.node else None,
+            rootfs=pod.rootfs,
         )
         # Cloud Controller learns instance states from Eirini (§1.5).
         self.cc.instance_running_changed(pod.app)
 
     def _emit_staging(self, pod: Pod) -> None:
+        job = self.jobs.get(pod.owner)
+        if job is not None and job.pod != pod.name:
+            return  # a replaced pod of the Job: the task is its newer pod now
         if pod.phase == "Deleted":
             state = "DELETED"
         elif pod.phase == SUCCEEDED:
@@ -173,13 +248,22 @@ class EiriniPlatform(Platform):
             failure_reason="",
         )
 
-    def emit_node(self, node: Node) -> None:
+    def node_state(self, node: Node) -> str:
+        """``failed`` (died), ``restarting`` (rebooting after a drain), ``cordoned`` or ``ok``."""
+        if node.down:
+            return "failed" if node.failed else "restarting"
+        return "cordoned" if node.unschedulable else "ok"
+
+    def emit_node(self, node: Node, state: str | None = None) -> None:
         pods = [p for p in self.pods_on(node.name) if p.phase != SUCCEEDED]
         self.log.state(
             self.now,
             "cell",
             node.name,
-            "cordoned" if node.unschedulable else "ok",
+            state or self.node_state(node),
+            # What the API says of the node: its Ready condition and the controller's taints.
+            node_ready=node.ready_condition,
+            taints=[taint_text(t) for t in node.condition_taints],
             memory_used=sum(p.memory_mb for p in pods),
             disk_used=sum(p.disk_mb for p in pods),
             containers_used=len(pods),
@@ -206,12 +290,25 @@ class EiriniPlatform(Platform):
     def scheduling_rounds(self) -> int:
         return self.scheduler.cycles
 
-    def settled(self) -> bool:
-        if not self.cc.timeline_done() or self.jobs:
+    def steady(self) -> bool:
+        if self.jobs:
             return False
+        if self.operator.busy or self.rollout.running or not self.registry.ready:
+            return False
+        if any(sts.rolling for sts in self.statefulsets.values()):
+            return False
+        for node in self.nodes.values():
+            if node.down:
+                # Until Kubernetes has noticed, and for as long as pods are stuck on it.
+                if node.ready_condition == NODE_READY or self.pods_on(node.name):
+                    return False
+            elif node.ready_condition != NODE_READY or node.condition_taints:
+                return False
         for name, app in self.apps.items():
             if app.pending_actions or app.cli_waiting or app.state in ("PUSHING", "STAGING"):
                 return False
+            if app.spec.crash is not None and app.state in ("STARTING", "RUNNING"):
+                return False  # an app that keeps crashing never settles
             sts_name = self.statefulset_of(name)
             wanted = self.statefulsets[sts_name].replicas if sts_name else 0
             if sts_name is not None and app.state != "STOPPED" and wanted != app.desired:

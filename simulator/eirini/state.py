@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from simulator.kubernetes.cluster import Taint
 from simulator.scenario import CellSpec
 
 # Pod phases and the container's state (kubernetes-eirini.md §3.1).
@@ -11,6 +12,10 @@ PENDING = "Pending"
 RUNNING = "Running"
 SUCCEEDED = "Succeeded"
 FAILED = "Failed"
+
+# The node's Ready condition as the node lifecycle controller sets it (§3.7).
+NODE_READY = "True"
+NODE_UNKNOWN = "Unknown"
 
 
 @dataclass(slots=True)
@@ -28,6 +33,17 @@ class Node:
     pulling: str | None = None
     pull_queue: list[str] = field(default_factory=list)
     next_pod_ip: int = 2
+    # The machine is off (failed, or rebooting after a drain): no kubelet, no containers.
+    down: bool = False
+    # It went down without warning (``fail``), as opposed to a planned reboot.
+    failed: bool = False
+    # Bumped every time the node goes down, so that work started before is recognised as stale.
+    boot: int = 0
+    # The kubelet posts node status every 10 s from its start (§3.7).
+    kubelet_started_at: float = 0.0
+    # What the API says: the Ready condition and the taints the node lifecycle controller set.
+    ready_condition: str = NODE_READY
+    condition_taints: tuple[Taint, ...] = ()
 
     @property
     def name(self) -> str:
@@ -62,6 +78,12 @@ class Pod:
     liveness_failures: int = 0
     # CrashLoopBackOff step: the next restart waits 10 s × 2^(step-1), reset after 10 min running.
     backoff_step: int = 0
+    # Why the container last terminated (the crash reporter's exit description, §1.9).
+    last_exit: str = ""
+    # The StatefulSet revision the pod was created from (its template's rootfs-version label).
+    revision: int = 0
+    # The eirinifs version in the image it runs: whatever bits-service served at its last pull.
+    rootfs: str | None = None
 
     @property
     def instance(self) -> str:
@@ -81,6 +103,16 @@ class StatefulSet:
     # Ordinals whose pod the controller still has to create (it creates one API call at a time).
     to_create: list[int] = field(default_factory=list)
     creating: bool = False
+    # The rootfs-version label on the set and its pod template (§1.3, §1.10). Changing the
+    # template makes a new update revision; the current revision catches up once every pod was
+    # recreated from it and is Ready (§3.5).
+    rootfs_version: str = ""
+    revision: int = 1
+    current_revision: int = 1
+
+    @property
+    def rolling(self) -> bool:
+        return self.current_revision != self.revision
 
 
 @dataclass(slots=True)
