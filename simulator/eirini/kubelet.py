@@ -107,6 +107,7 @@ class Kubelet:
             if pod is None or pod.deleting:
                 continue
             node.pulling = pod.name
+            self.p.node_activity(node)
             app = self.p.apps[pod.app]
             settings = self.p.scenario.eirini
             self.p.note(
@@ -148,6 +149,7 @@ class Kubelet:
         pod = self.find(node_name, pod_name)
         if pod is None or pod.deleting:
             node.pulling = None
+            self.p.node_activity(node)
             self._next_pull(node_name)
             return
         for layer, size in self._layers(pod):
@@ -168,6 +170,7 @@ class Kubelet:
         node.images[pod.image] = sum(size for _, size in self._layers(pod))
         self.p.scheduler.node_has_image(node_name, pod.image, node.images[pod.image])
         node.pulling = None
+        self.p.node_activity(node)
         self._next_pull(node_name)
         self.start_container(node_name, pod)
 
@@ -360,6 +363,7 @@ class Kubelet:
         """
         node = self.p.nodes[node_name]
         node.pulling = None
+        self.p.node_activity(node)
         node.pull_queue.clear()
         for pod in self.p.pods_on(node_name):
             pod.generation += 1

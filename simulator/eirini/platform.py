@@ -248,6 +248,26 @@ class EiriniPlatform(Platform):
             failure_reason="",
         )
 
+    def node_activity(self, node: Node, pods: list[Pod] | None = None) -> None:
+        """What the node's kubelet and runtime are busy with, for their boxes."""
+        if node.down:
+            self.set_status(f"kubelet@{node.name}", "down")
+            self.set_status(f"runtime@{node.name}", "down")
+            return
+        pods = pods if pods is not None else [p for p in self.pods_on(node.name) if p.phase != SUCCEEDED]
+        not_ready = sum(1 for p in pods if p.kind == "app" and not p.ready)
+        self.set_status(
+            f"kubelet@{node.name}",
+            f"{len(pods)} pod(s)" + (f", {not_ready} not Ready" if not_ready else "") if pods else "idle",
+        )
+        pulling = self.pods.get(node.pulling) if node.pulling else None
+        waiting = len(node.pull_queue)
+        if pulling is not None:
+            text = f"pulling image for {pulling.name}" + (f", {waiting} waiting" if waiting else "")
+        else:
+            text = f"{sum(1 for p in pods if p.container == 'running')} container(s)" if pods else "idle"
+        self.set_status(f"runtime@{node.name}", text)
+
     def node_state(self, node: Node) -> str:
         """``failed`` (died), ``restarting`` (rebooting after a drain), ``cordoned`` or ``ok``."""
         if node.down:
@@ -256,6 +276,7 @@ class EiriniPlatform(Platform):
 
     def emit_node(self, node: Node, state: str | None = None) -> None:
         pods = [p for p in self.pods_on(node.name) if p.phase != SUCCEEDED]
+        self.node_activity(node, pods)
         self.log.state(
             self.now,
             "cell",
@@ -278,7 +299,8 @@ class EiriniPlatform(Platform):
         )
 
     def routable_count(self, app: str) -> int:
-        return self.gorouter.routable_count(app)
+        """Endpoints gorouter can really reach: those on nodes that are up."""
+        return self.gorouter.routable_count(app, {name for name, node in self.nodes.items() if not node.down})
 
     def placements(self) -> dict[str, str | None]:
         apps = [p for p in self.pods.values() if p.kind == "app" and not p.deleting]
