@@ -6,16 +6,31 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from cfviz.runtime import MAX_SPEED, MIN_SPEED
+from cfviz.runtime import MAX_BEAT_S, MAX_SPEED, MIN_BEAT_S, MIN_SPEED, PACING_MODES
 
 # What a viewer may do to a live run (a push belongs on the scenario's timeline).
 LIVE_ACTIONS = ("scale", "stop", "crash", "evacuate", "fail", "rootfs")
 
 # A control message is a few dozen bytes; anything much larger is a mistake or an attack.
 MAX_MESSAGE_BYTES = 4096
-COMMANDS = ("play", "pause", "speed", "restart", "snapshot", "act")
-# Commands that change the shared run; the others only concern the sender.
-CONTROL_COMMANDS = frozenset({"play", "pause", "speed", "restart", "act"})
+COMMANDS = (
+    "play",
+    "pause",
+    "speed",
+    "restart",
+    "snapshot",
+    "act",
+    "seek",
+    "step",
+    "pacing",
+    "detach",
+    "attach",
+)
+# Commands that change the shared run; the others only concern the sender (a detached viewer
+# may use these on its private copy).
+CONTROL_COMMANDS = frozenset({"play", "pause", "speed", "restart", "act", "seek", "step", "pacing"})
+STEP_UNITS = ("event", "message")
+STEP_DIRECTIONS = ("forward", "back")
 
 
 class CommandError(ValueError):
@@ -28,6 +43,10 @@ class Command:
     value: float | None = None
     # For "act": the action's fields, checked against the scenario by the registry.
     action: dict[str, Any] | None = None
+    # For "step": what to step by and which way; for "pacing": the mode.
+    unit: str = "event"
+    backwards: bool = False
+    mode: str = "time"
 
     @property
     def changes_run(self) -> bool:
@@ -55,6 +74,8 @@ def parse_command(content: Any) -> Command:
         if kind not in LIVE_ACTIONS:
             raise CommandError(f"unknown action {kind!r} (known: {', '.join(LIVE_ACTIONS)})")
         return Command(name, action=action)
+    if name in ("seek", "step", "pacing"):
+        return _parse_time_travel(name, content)
     allowed = {"command", "value"} if name == "speed" else {"command"}
     extra = sorted(set(content) - allowed)
     if extra:
@@ -67,3 +88,32 @@ def parse_command(content: Any) -> Command:
     if not math.isfinite(value) or not MIN_SPEED <= value <= MAX_SPEED:
         raise CommandError(f"speed must be from {MIN_SPEED:g} to {MAX_SPEED:g}, not {value:g}")
     return Command(name, float(value))
+
+
+def _parse_time_travel(name: str, content: dict[str, Any]) -> Command:
+    allowed = {"seek": {"t"}, "step": {"unit", "direction"}, "pacing": {"mode", "beat_s"}}[name]
+    extra = sorted(set(content) - allowed - {"command"})
+    if extra:
+        raise CommandError(f"unexpected field(s) for {name!r}: {', '.join(extra)}")
+    if name == "seek":
+        t = content.get("t")
+        if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t) or t < 0:
+            raise CommandError('"seek" needs a simulated time "t" in seconds, 0 or more')
+        return Command(name, value=float(t))
+    if name == "step":
+        unit = content.get("unit", "event")
+        direction = content.get("direction", "forward")
+        if unit not in STEP_UNITS:
+            raise CommandError(f"step by {', '.join(STEP_UNITS)}, not {unit!r}")
+        if direction not in STEP_DIRECTIONS:
+            raise CommandError(f"step {' or '.join(STEP_DIRECTIONS)}, not {direction!r}")
+        return Command(name, unit=unit, backwards=direction == "back")
+    mode = content.get("mode")
+    if mode not in PACING_MODES:
+        raise CommandError(f"pacing is one of {', '.join(PACING_MODES)}, not {mode!r}")
+    beat = content.get("beat_s")
+    if beat is not None and (
+        isinstance(beat, bool) or not isinstance(beat, (int, float)) or not MIN_BEAT_S <= beat <= MAX_BEAT_S
+    ):
+        raise CommandError(f'"beat_s" must be from {MIN_BEAT_S:g} to {MAX_BEAT_S:g} seconds')
+    return Command(name, value=None if beat is None else float(beat), mode=mode)

@@ -18,6 +18,8 @@ CLOSE_UNKNOWN_RUN = 4404
 
 class RunConsumer(AsyncJsonWebsocketConsumer):
     live: LiveRun | None = None
+    # This viewer's own copy while it explores away from the shared playhead.
+    private: LiveRun | None = None
     can_control = False
 
     async def connect(self) -> None:
@@ -32,6 +34,8 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(self.live.snapshot(self.can_control))
 
     async def disconnect(self, code: int) -> None:
+        if self.private is not None:
+            await registry.stop(self.private)
         if self.live is not None:
             await self.channel_layer.group_discard(self.live.group, self.channel_name)
 
@@ -64,35 +68,59 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         except CommandError as exc:
             await self._error(str(exc), content)
             return
-        if command.changes_run and not self.can_control:
+        if command.name == "detach":
+            if self.private is None:
+                self.private = live.private_copy(self.channel_name)
+            await self.send_json(self.private.snapshot(True))
+            return
+        if command.name == "attach":
+            if self.private is not None:
+                await registry.stop(self.private)
+                self.private = None
+            await self.send_json(live.snapshot(self.can_control))
+            return
+        # A detached viewer drives its own copy; the shared run follows the control rules.
+        target = self.private or live
+        if command.changes_run and target is live and not self.can_control:
             await self._error(
-                "only the person who started this run, or staff, can control it; you are watching",
+                "only the person who started this run, or staff, can control it; you are watching "
+                "(detach to explore on your own)",
                 content,
             )
             return
         if command.name == "snapshot":
-            await self.send_json(live.snapshot(self.can_control))
+            await self.send_json(target.snapshot(self.can_control or target is self.private))
         elif command.name == "play":
-            await registry.play(live)
+            await registry.play(target)
         elif command.name == "pause":
-            await registry.pause(live)
+            await registry.pause(target)
         elif command.name == "speed" and command.value is not None:
-            await registry.set_speed(live, command.value)
+            await registry.set_speed(target, command.value)
         elif command.name == "restart":
-            await registry.restart(live)
+            await registry.restart(target)
+        elif command.name == "seek" and command.value is not None:
+            await registry.seek(target, command.value)
+        elif command.name == "step":
+            await registry.step(target, command.unit, command.backwards)
+        elif command.name == "pacing":
+            await registry.set_pacing(target, command.mode, command.value)
         elif command.name == "act" and command.action is not None:
             try:
-                await registry.intervene(live, command.action)
+                await registry.intervene(target, command.action)
             except ScenarioError as exc:
                 await self._error("; ".join(exc.problems), content)
             except ValueError as exc:
                 await self._error(str(exc), content)
 
     async def sim_frame(self, event: dict[str, Any]) -> None:
-        await self.send_json(event["frame"])
+        # While detached, only the private copy's frames reach this viewer.
+        if event.get("private") or self.private is None:
+            await self.send_json(event["frame"])
 
     async def sim_resync(self, event: dict[str, Any]) -> None:
-        if self.live is not None:
+        if event.get("private") and self.private is not None:
+            await self.send_json(self.private.snapshot(True))
+        elif not event.get("private") and self.private is None and self.live is not None:
             await self.send_json(self.live.snapshot(self.can_control))
 
     async def _error(self, text: str, content: Any = None) -> None:

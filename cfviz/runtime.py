@@ -6,13 +6,17 @@ speed, folds the new records into each platform's view, and sends one frame to t
 a snapshot (the channel layer drops messages under load).
 
 A run that is not in memory (another process started it, or the server restarted) is rebuilt
-from its stored scenario and seed: the simulator is deterministic, so it is the same run.
+from its stored scenario, seed and live actions: the simulator is deterministic, so it is the
+same run. The run moves on a :class:`~simulator.timeline.Timeline`, so it can be sought and
+stepped both ways; a viewer who detaches gets a private copy (its frames go to that viewer
+only) and explores it without touching the shared playhead.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +29,7 @@ from simulator.comparison import Comparison
 from simulator.records import Record
 from simulator.scenario import Action, action_to_dict, parse_action
 from simulator.scenario import Scenario as ScenarioSpec
+from simulator.timeline import Timeline
 from simulator.view import ViewState
 
 log = logging.getLogger(__name__)
@@ -36,6 +41,11 @@ CLOCK_FRAME_INTERVAL_S = 0.25
 MAX_RECORDS_PER_FRAME = 2000
 MIN_SPEED = 0.1
 MAX_SPEED = 100.0
+# "One event per beat" pacing, for teaching: a beat lasts this long by default (wall seconds).
+DEFAULT_BEAT_S = 1.0
+MIN_BEAT_S = 0.1
+MAX_BEAT_S = 10.0
+PACING_MODES = ("time", "beat")
 
 PAUSED = "paused"
 PLAYING = "playing"
@@ -58,26 +68,54 @@ class LiveRun:
     interventions: list[Action] = field(default_factory=list)
     status: str = PAUSED
     speed: float = 1.0
+    pacing: str = "time"
+    beat_s: float = DEFAULT_BEAT_S
     frame_seq: int = 0
-    sims: Comparison = field(init=False)
+    # A private copy for one detached viewer sends its frames to that viewer's channel only.
+    channel: str | None = None
+    timeline: Timeline = field(init=False)
     views: dict[str, ViewState] = field(init=False)
     task: asyncio.Task[None] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.reset()
 
-    def reset(self) -> None:
-        self.sims = Comparison(self.spec, self.seed, self.platforms)
+    @property
+    def sims(self) -> Comparison:
+        return self.timeline.current
+
+    def _make(self) -> Comparison:
+        comparison = Comparison(self.spec, self.seed, self.platforms)
         # Live actions recorded on the run are part of it: a replay carries them out again.
         for action in self.interventions:
-            self.sims.intervene(action)
+            comparison.intervene(action)
+        comparison.run(until=0.0)
+        return comparison
+
+    def reset(self) -> None:
+        self.timeline = Timeline(self._make)
+        self.rebuild_views()
+        self.status = PAUSED
+
+    def rebuild_views(self) -> None:
+        """The viewers' folds of every record so far (after a seek or a step back)."""
         self.views = {
             name: ViewState(self.spec, name, sim.platform.notes) for name, sim in self.sims.runs.items()
         }
-        # The platforms' opening records (cell states, idle components) are part of the views.
-        self.sims.run(until=0.0)
         self.apply({name: list(sim.records) for name, sim in self.sims.runs.items()})
-        self.status = PAUSED
+        self.status = FINISHED if self.sims.done else PAUSED
+
+    def private_copy(self, channel: str) -> LiveRun:
+        """A copy at the same moment for one detached viewer; it shares the keyframes."""
+        other = copy.copy(self)
+        other.channel = channel
+        other.task = None
+        other.frame_seq = 0
+        other.interventions = list(self.interventions)
+        other.timeline = self.timeline.fork()
+        other.rebuild_views()
+        other.status = PAUSED if not other.sims.done else FINISHED
+        return other
 
     def apply(self, records: dict[str, list[Record]]) -> None:
         for name, platform_records in records.items():
@@ -98,6 +136,9 @@ class LiveRun:
             "t": round(self.sims.now, 6),
             "status": self.status,
             "speed": self.speed,
+            "pacing": self.pacing,
+            "beat_s": self.beat_s,
+            "detached": self.channel is not None,
             "end_time": self.sims.end_time,
             "can_control": can_control,
             "platforms": list(self.platforms),
@@ -156,7 +197,7 @@ class RunRegistry:
             await self._broadcast_resync(live)
         live.status = PLAYING
         await self._broadcast(live, live.next_frame())
-        await database_sync_to_async(services.run_save_status)(run_id=live.run_id, status=PLAYING)
+        await self._save_status(live, PLAYING)
         live.task = asyncio.create_task(self._pace(live), name=f"cfviz-run-{live.run_id}")
 
     async def pause(self, live: LiveRun) -> None:
@@ -165,7 +206,7 @@ class RunRegistry:
         live.status = PAUSED
         await self._cancel(live)
         await self._broadcast(live, live.next_frame())
-        await database_sync_to_async(services.run_save_status)(run_id=live.run_id, status=PAUSED)
+        await self._save_status(live, PAUSED)
 
     async def set_speed(self, live: LiveRun, speed: float) -> None:
         live.speed = speed
@@ -181,9 +222,10 @@ class RunRegistry:
             raise ValueError(f"the scenario ends at {live.spec.duration_s:g} s")
         live.sims.intervene(action)
         live.interventions.append(action)
-        await database_sync_to_async(services.run_record_intervention)(
-            run_id=live.run_id, action=action_to_dict(action)
-        )
+        if live.channel is None:
+            await database_sync_to_async(services.run_record_intervention)(
+                run_id=live.run_id, action=action_to_dict(action)
+            )
         if live.status == FINISHED:
             # The run has something to do again: go on from where it stopped.
             live.status = PAUSED
@@ -192,11 +234,37 @@ class RunRegistry:
             await self._broadcast(live, live.next_frame())
         return action
 
+    async def seek(self, live: LiveRun, t: float) -> None:
+        """Move the playhead to simulated time ``t``; everyone watching gets the new moment."""
+        await self._cancel(live)
+        live.timeline.seek(min(t, live.spec.duration_s))
+        live.rebuild_views()
+        await self._broadcast_resync(live)
+
+    async def step(self, live: LiveRun, unit: str, backwards: bool) -> None:
+        """One event (or up to one message) forward, animated; or back to just before one."""
+        await self._cancel(live)
+        if backwards:
+            live.timeline.step_back(unit)
+            live.rebuild_views()
+            await self._broadcast_resync(live)
+            return
+        records = live.timeline.step(unit)
+        live.apply(records)
+        live.status = FINISHED if live.sims.done else PAUSED
+        await self._broadcast(live, live.next_frame(records))
+
+    async def set_pacing(self, live: LiveRun, mode: str, beat_s: float | None) -> None:
+        live.pacing = mode
+        if beat_s is not None:
+            live.beat_s = beat_s
+        await self._broadcast(live, live.next_frame())
+
     async def restart(self, live: LiveRun) -> None:
         await self._cancel(live)
         live.reset()
         await self._broadcast_resync(live)
-        await database_sync_to_async(services.run_save_status)(run_id=live.run_id, status=PAUSED)
+        await self._save_status(live, PAUSED)
 
     async def _cancel(self, live: LiveRun) -> None:
         task, live.task = live.task, None
@@ -210,11 +278,17 @@ class RunRegistry:
         last_tick = last_frame = loop.time()
         try:
             while live.status == PLAYING:
-                await asyncio.sleep(TICK_S)
-                now = loop.time()
-                target = live.sims.now + (now - last_tick) * live.speed
-                last_tick = now
-                records = live.sims.run(until=target)
+                if live.pacing == "beat":
+                    # One event per beat: a second of nothing happening is never waited out.
+                    await asyncio.sleep(live.beat_s)
+                    now = last_tick = loop.time()
+                    records = live.timeline.step("event")
+                else:
+                    await asyncio.sleep(TICK_S)
+                    now = loop.time()
+                    target = live.sims.now + (now - last_tick) * live.speed
+                    last_tick = now
+                    records = live.timeline.advance(until=target)
                 live.apply(records)
                 if live.sims.done:
                     live.status = FINISHED
@@ -222,7 +296,7 @@ class RunRegistry:
                 if changed or live.status != PLAYING or now - last_frame >= CLOCK_FRAME_INTERVAL_S:
                     last_frame = now
                     await self._broadcast(live, live.next_frame(records))
-            if live.status == FINISHED:
+            if live.status == FINISHED and live.channel is None:
                 await database_sync_to_async(services.run_record_finished)(
                     run_id=live.run_id, event_log=live.sims.dumps_log(), summary=live.sims.summary()
                 )
@@ -234,16 +308,29 @@ class RunRegistry:
             await self._broadcast(live, live.next_frame())
 
     async def _broadcast(self, live: LiveRun, frame: dict[str, Any]) -> None:
-        layer = get_channel_layer()
-        if layer is not None:
-            await layer.group_send(live.group, {"type": "sim.frame", "frame": frame})
+        await self._deliver(live, {"type": "sim.frame", "frame": frame})
 
     async def _broadcast_resync(self, live: LiveRun) -> None:
-        """Tell every viewer to take a fresh snapshot (after a restart or replay)."""
+        """Tell every viewer to take a fresh snapshot (after a restart, a seek or a step back)."""
         live.frame_seq += 1
+        await self._deliver(live, {"type": "sim.resync", "private": live.channel is not None})
+
+    async def _deliver(self, live: LiveRun, message: dict[str, Any]) -> None:
         layer = get_channel_layer()
-        if layer is not None:
-            await layer.group_send(live.group, {"type": "sim.resync"})
+        if layer is None:
+            return
+        if live.channel is not None:
+            await layer.send(live.channel, {**message, "private": True})
+        else:
+            await layer.group_send(live.group, message)
+
+    async def _save_status(self, live: LiveRun, status: str) -> None:
+        if live.channel is None:  # a private copy is nobody else's business
+            await database_sync_to_async(services.run_save_status)(run_id=live.run_id, status=status)
+
+    async def stop(self, live: LiveRun) -> None:
+        """Stop a private copy's task when its viewer re-attaches or leaves."""
+        await self._cancel(live)
 
     async def shutdown(self) -> None:
         """Stop every run's task (tests, and a process that is going away)."""

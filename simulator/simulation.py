@@ -36,6 +36,10 @@ class Simulation:
         self.platform: Platform = PLATFORMS[platform](scenario, self.engine, self.log)
         self.platform.start()
         self.settled_at: float | None = None
+        # Where each event (an engine step that recorded something) and each step that sent a
+        # message began in the log: what stepping back returns to.
+        self.event_starts: list[int] = []
+        self.message_starts: list[int] = []
 
     @property
     def now(self) -> float:
@@ -64,9 +68,17 @@ class Simulation:
         """Run the next timer, if the run has one before its end; return its records."""
         start = len(self.log)
         if self.peek() < math.inf:
-            self.engine.step()
-            self._check_settled()
+            self._step()
         return self.log.since(start)
+
+    def _step(self) -> None:
+        start = len(self.log)
+        self.engine.step()
+        if len(self.log) > start:
+            self.event_starts.append(start)
+            if any(r["kind"] == "message" for r in self.log.records[start:]):
+                self.message_starts.append(start)
+        self._check_settled()
 
     def run(self, until: float | None = None) -> list[Record]:
         """Advance to ``until`` (or to the end), never past the end; return the new records."""
@@ -76,8 +88,7 @@ class Simulation:
             next_time = self.engine.peek()
             if next_time > target or next_time > self.end_time:
                 break
-            self.engine.step()
-            self._check_settled()
+            self._step()
             target = self.end_time if until is None else min(until, self.end_time)
         if target > self.engine.now:
             self.engine.run(until=target)
