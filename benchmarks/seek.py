@@ -36,8 +36,10 @@ def main() -> None:
     if args.seeks < 1 or args.interval <= 0:
         parser.error("--seeks must be at least 1 and --interval positive")
     rng = random.Random(1)
-    print(f"{'scenario':<22}{'sim s':>8}{'records':>9}{'build s':>9}{'keyframes':>10}"
-          f"{'seek mean ms':>14}{'seek max ms':>13}{'straight ms':>13}{'speed-up':>10}")
+    print(
+        f"{'scenario':<22}{'sim s':>8}{'records':>9}{'build s':>9}{'keyframes':>10}"
+        f"{'seek mean ms':>14}{'seek max ms':>13}{'straight ms':>13}{'speed-up':>10}"
+    )
     for path in sorted((ROOT / "scenarios").glob("*.json")):
         data = json.loads(path.read_text())
         data["duration_s"] = HOUR_S

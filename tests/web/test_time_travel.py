@@ -57,7 +57,7 @@ async def test_seeking_shows_everyone_the_state_running_straight_there_would() -
 
 
 async def test_a_step_forward_sends_one_event_and_a_step_back_returns_to_before_it() -> None:
-    owner, run = await started("diego")
+    owner, _run = await started("diego")
     await owner.send_json_to({"command": "seek", "t": 30})
     before = (await receive_until(owner, lambda m: m["type"] == "snapshot"))[-1]
     await owner.send_json_to({"command": "step", "unit": "event", "direction": "forward"})
