@@ -23,12 +23,13 @@ COMMANDS = (
     "seek",
     "step",
     "pacing",
+    "branch",
     "detach",
     "attach",
 )
 # Commands that change the shared run; the others only concern the sender (a detached viewer
 # may use these on its private copy).
-CONTROL_COMMANDS = frozenset({"play", "pause", "speed", "restart", "act", "seek", "step", "pacing"})
+CONTROL_COMMANDS = frozenset({"play", "pause", "speed", "restart", "act", "seek", "step", "pacing", "branch"})
 STEP_UNITS = ("event", "message")
 STEP_DIRECTIONS = ("forward", "back")
 
@@ -76,6 +77,14 @@ def parse_command(content: Any) -> Command:
         return Command(name, action=action)
     if name in ("seek", "step", "pacing"):
         return _parse_time_travel(name, content)
+    if name == "branch":
+        branch = content.get("id")
+        if isinstance(branch, bool) or not isinstance(branch, int) or branch < 0:
+            raise CommandError('"branch" needs the branch\'s "id", a whole number')
+        extra = sorted(set(content) - {"command", "id"})
+        if extra:
+            raise CommandError(f"unexpected field(s) for 'branch': {', '.join(extra)}")
+        return Command(name, value=float(branch))
     allowed = {"command", "value"} if name == "speed" else {"command"}
     extra = sorted(set(content) - allowed)
     if extra:

@@ -104,6 +104,11 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
             await registry.step(target, command.unit, command.backwards)
         elif command.name == "pacing":
             await registry.set_pacing(target, command.mode, command.value)
+        elif command.name == "branch" and command.value is not None:
+            try:
+                await registry.switch_branch(target, int(command.value))
+            except ValueError as exc:
+                await self._error(str(exc), content)
         elif command.name == "act" and command.action is not None:
             try:
                 await registry.intervene(target, command.action)

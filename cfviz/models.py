@@ -92,9 +92,12 @@ class Run(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PAUSED)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    # Actions viewers triggered live, with their simulated times: with the spec and seed they
-    # are all it takes to replay the run exactly.
-    interventions = models.JSONField(_("interventions"), default=list, blank=True)
+    # Actions viewers triggered live, with their simulated times, per branch: an action taken
+    # while viewing the past starts a new branch from that moment. With the spec and seed they
+    # are all it takes to rebuild any moment of any branch exactly. Each branch is
+    # {"id", "parent", "forked_at", "interventions": [action, ...]}; branch 0 is the main line.
+    branches = models.JSONField(_("branches"), default=list, blank=True)
+    current_branch = models.PositiveIntegerField(_("current branch"), default=0)
     event_log = models.TextField(_("event log (JSON Lines)"), blank=True)
     summary = models.JSONField(_("summary"), null=True, blank=True)
 
@@ -116,6 +119,14 @@ class Run(models.Model):
     def platforms(self) -> tuple[str, ...]:
         """The simulations this run advances in lockstep."""
         return ("diego", "eirini") if self.platform == self.Platform.BOTH else (self.platform,)
+
+    def branch(self, branch_id: int) -> dict[str, Any]:
+        found = next((b for b in self.branches if b["id"] == branch_id), None)
+        if found is None and branch_id == 0:
+            return {"id": 0, "parent": None, "forked_at": 0.0, "interventions": []}
+        if found is None:
+            raise KeyError(branch_id)
+        return found
 
     def public(self) -> dict[str, Any]:
         return {

@@ -57,6 +57,34 @@ def group_name(run_id: str) -> str:
 
 
 @dataclass
+class Branch:
+    """A line of the run's history: the live actions taken on it, and where it left its parent."""
+
+    id: int
+    parent: int | None
+    forked_at: float
+    interventions: list[Action] = field(default_factory=list)
+    # The furthest time this branch has been run to: acting before it forks a new branch.
+    frontier: float = 0.0
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "parent": self.parent,
+            "forked_at": self.forked_at,
+            "actions": [{"t": a.at, "action": a.describe()} for a in self.interventions],
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "parent": self.parent,
+            "forked_at": self.forked_at,
+            "interventions": [action_to_dict(a) for a in self.interventions],
+        }
+
+
+@dataclass
 class LiveRun:
     run_id: str
     spec: ScenarioSpec
@@ -65,7 +93,8 @@ class LiveRun:
     owner_id: int | None
     owner_session: str
     scenario_name: str
-    interventions: list[Action] = field(default_factory=list)
+    branches: dict[int, Branch] = field(default_factory=lambda: {0: Branch(0, None, 0.0)})
+    branch_id: int = 0
     status: str = PAUSED
     speed: float = 1.0
     pacing: str = "time"
@@ -83,6 +112,17 @@ class LiveRun:
     @property
     def sims(self) -> Comparison:
         return self.timeline.current
+
+    @property
+    def branch(self) -> Branch:
+        return self.branches[self.branch_id]
+
+    @property
+    def interventions(self) -> list[Action]:
+        return self.branch.interventions
+
+    def note_progress(self) -> None:
+        self.branch.frontier = max(self.branch.frontier, self.sims.now)
 
     def _make(self) -> Comparison:
         comparison = Comparison(self.spec, self.seed, self.platforms)
@@ -111,7 +151,7 @@ class LiveRun:
         other.channel = channel
         other.task = None
         other.frame_seq = 0
-        other.interventions = list(self.interventions)
+        other.branches = copy.deepcopy(self.branches)
         other.timeline = self.timeline.fork()
         other.rebuild_views()
         other.status = PAUSED if not other.sims.done else FINISHED
@@ -139,6 +179,8 @@ class LiveRun:
             "pacing": self.pacing,
             "beat_s": self.beat_s,
             "detached": self.channel is not None,
+            "branch": self.branch_id,
+            "branches": [b.public() for b in self.branches.values()],
             "end_time": self.sims.end_time,
             "can_control": can_control,
             "platforms": list(self.platforms),
@@ -220,12 +262,31 @@ class RunRegistry:
         action = parse_action(data, live.spec, live.sims.now)
         if action.at >= live.spec.duration_s:
             raise ValueError(f"the scenario ends at {live.spec.duration_s:g} s")
-        live.sims.intervene(action)
-        live.interventions.append(action)
-        if live.channel is None:
-            await database_sync_to_async(services.run_record_intervention)(
-                run_id=live.run_id, action=action_to_dict(action)
+        if live.sims.now < live.branch.frontier - 1e-9:
+            # Acting on the past: a new branch from this moment; the old one is kept.
+            branch = Branch(
+                id=max(live.branches) + 1,
+                parent=live.branch_id,
+                forked_at=live.sims.now,
+                interventions=[a for a in live.interventions if a.at <= live.sims.now],
+                frontier=live.sims.now,
             )
+            live.branches[branch.id] = branch
+            live.branch_id = branch.id
+            live.timeline.forget_after(live.sims.now)
+            branch.interventions.append(action)
+            live.sims.intervene(action)
+            if live.channel is None:
+                await database_sync_to_async(services.run_record_branch)(
+                    run_id=live.run_id, branch=branch.to_dict()
+                )
+        else:
+            live.sims.intervene(action)
+            live.interventions.append(action)
+            if live.channel is None:
+                await database_sync_to_async(services.run_record_intervention)(
+                    run_id=live.run_id, branch_id=live.branch_id, action=action_to_dict(action)
+                )
         if live.status == FINISHED:
             # The run has something to do again: go on from where it stopped.
             live.status = PAUSED
@@ -234,10 +295,27 @@ class RunRegistry:
             await self._broadcast(live, live.next_frame())
         return action
 
+    async def switch_branch(self, live: LiveRun, branch_id: int) -> None:
+        """Show another branch of the run, at the same simulated time where it can."""
+        if branch_id not in live.branches:
+            raise ValueError(
+                f"this run has no branch {branch_id} (branches: {', '.join(map(str, live.branches))})"
+            )
+        await self._cancel(live)
+        t = live.sims.now
+        live.branch_id = branch_id
+        live.timeline = Timeline(live._make)
+        live.timeline.seek(t)
+        live.rebuild_views()
+        if live.channel is None:
+            await database_sync_to_async(services.run_set_branch)(run_id=live.run_id, branch_id=branch_id)
+        await self._broadcast_resync(live)
+
     async def seek(self, live: LiveRun, t: float) -> None:
         """Move the playhead to simulated time ``t``; everyone watching gets the new moment."""
         await self._cancel(live)
         live.timeline.seek(min(t, live.spec.duration_s))
+        live.note_progress()
         live.rebuild_views()
         await self._broadcast_resync(live)
 
@@ -251,6 +329,7 @@ class RunRegistry:
             return
         records = live.timeline.step(unit)
         live.apply(records)
+        live.note_progress()
         live.status = FINISHED if live.sims.done else PAUSED
         await self._broadcast(live, live.next_frame(records))
 
@@ -290,6 +369,7 @@ class RunRegistry:
                     last_tick = now
                     records = live.timeline.advance(until=target)
                 live.apply(records)
+                live.note_progress()
                 if live.sims.done:
                     live.status = FINISHED
                 changed = any(records.values())
@@ -353,7 +433,17 @@ def _load_run(run_id: str) -> dict[str, Any] | None:
         "owner_id": run.owner_id,
         "owner_session": run.owner_session,
         "scenario_name": run.scenario_name,
-        "interventions": [parse_action(a, spec, a["at"]) for a in run.interventions],
+        "branches": {
+            branch["id"]: Branch(
+                id=branch["id"],
+                parent=branch["parent"],
+                forked_at=branch["forked_at"],
+                interventions=[parse_action(a, spec, a["at"]) for a in branch["interventions"]],
+                frontier=branch["forked_at"],
+            )
+            for branch in ([run.branch(0)] if not run.branches else run.branches)
+        },
+        "branch_id": run.current_branch,
     }
 
 

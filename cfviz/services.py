@@ -111,9 +111,32 @@ def scenario_load_library(directory: Path | None = None) -> list[Scenario]:
     return saved
 
 
-def run_record_intervention(*, run_id: str, action: dict[str, Any]) -> None:
-    """Append a live action to the run, so that a replay after a restart includes it."""
+def run_record_intervention(*, run_id: str, branch_id: int, action: dict[str, Any]) -> None:
+    """Append a live action to a branch of the run, so that a replay includes it."""
     with transaction.atomic():
         run = Run.objects.select_for_update().get(id=run_id)
-        run.interventions = [*run.interventions, action]
-        run.save(update_fields=["interventions"])
+        branches = _with_main(run.branches)
+        for branch in branches:
+            if branch["id"] == branch_id:
+                branch["interventions"] = [*branch["interventions"], action]
+        run.branches = branches
+        run.save(update_fields=["branches"])
+
+
+def run_record_branch(*, run_id: str, branch: dict[str, Any]) -> None:
+    """A new branch, forked by an action taken while viewing the past; it becomes current."""
+    with transaction.atomic():
+        run = Run.objects.select_for_update().get(id=run_id)
+        run.branches = [*_with_main(run.branches), branch]
+        run.current_branch = branch["id"]
+        run.save(update_fields=["branches", "current_branch"])
+
+
+def run_set_branch(*, run_id: str, branch_id: int) -> None:
+    Run.objects.filter(id=run_id).update(current_branch=branch_id)
+
+
+def _with_main(branches: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if any(b["id"] == 0 for b in branches):
+        return [dict(b) for b in branches]
+    return [{"id": 0, "parent": None, "forked_at": 0.0, "interventions": []}, *[dict(b) for b in branches]]

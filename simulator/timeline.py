@@ -184,6 +184,10 @@ class Timeline:
         other.keyframes = list(self.keyframes)
         return other
 
+    def forget_after(self, t: float) -> None:
+        """The future after ``t`` changes (an action on the past): its keyframes no longer hold."""
+        self.keyframes = [k for k in self.keyframes if k.t <= t]
+
     # -- keyframes --------------------------------------------------------------------------------
 
     def _keyframe(self) -> None:

@@ -35,7 +35,9 @@ async def test_the_owner_fails_a_cell_and_the_platform_replaces_its_instance() -
     converged = next(r for r in records if r["kind"] == "state" and r["entity_type"] == "convergence")
     assert converged["entity"] == "fail cell-z1-0"
     stored = await reload_run(run.id)
-    assert stored.interventions == [{"at": pytest.approx(action["t"]), "action": "fail", "cell": "cell-z1-0"}]
+    assert stored.branch(0)["interventions"] == [
+        {"at": pytest.approx(action["t"]), "action": "fail", "cell": "cell-z1-0"}
+    ]
     await socket.disconnect()
 
 
@@ -92,5 +94,5 @@ async def test_a_bad_action_gets_an_error_naming_the_problem(action: dict, expec
     assert error["type"] == "error"
     assert expected in error["error"]
     stored = await reload_run(run.id)
-    assert stored.interventions == []
+    assert stored.branch(0)["interventions"] == []
     await socket.disconnect()

@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 from channels.testing import WebsocketCommunicator
 
+from cfviz.runtime import registry
 from simulator.comparison import Comparison
 from simulator.scenario import parse_scenario
 from simulator.view import ViewState
-from tests.web.helpers import connect, new_run, new_session, receive_until
+from tests.web.helpers import connect, new_run, new_session, receive_until, reload_run
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("builtin_scenarios")]
 
@@ -131,4 +132,65 @@ async def test_bad_time_travel_commands_are_refused_with_the_reason(
     error = await owner.receive_json_from()
     assert error["type"] == "error"
     assert expected in error["error"]
+    await owner.disconnect()
+
+
+async def test_acting_on_the_past_forks_a_branch_and_keeps_the_original() -> None:
+    """Seek back, fail a cell: a new branch from that moment; branch 0 is kept and can be shown."""
+    owner, run = await started("diego")
+    await owner.send_json_to({"command": "seek", "t": 30})
+    at_30 = (await receive_until(owner, lambda m: m["type"] == "snapshot"))[-1]
+    await owner.send_json_to({"command": "seek", "t": 20})
+    await receive_until(owner, lambda m: m["type"] == "snapshot")
+    await owner.send_json_to({"command": "act", "action": {"action": "fail", "cell": "cell-z1-0"}})
+    await owner.send_json_to({"command": "seek", "t": 30})
+    forked = (await receive_until(owner, lambda m: m["type"] == "snapshot"))[-1]
+    assert forked["branch"] == 1
+    assert [b["id"] for b in forked["branches"]] == [0, 1]
+    assert forked["branches"][1]["parent"] == 0 and forked["branches"][1]["forked_at"] == 20
+    assert forked["views"]["diego"]["cells"][0]["state"] != "ok"
+    assert forked["views"] != at_30["views"]
+    # The original line is untouched: switching back shows exactly what it showed.
+    await owner.send_json_to({"command": "branch", "id": 0})
+    original = (await receive_until(owner, lambda m: m["type"] == "snapshot"))[-1]
+    assert original["branch"] == 0
+    assert original["views"] == at_30["views"]
+    stored = await reload_run(run.id)
+    assert [b["id"] for b in stored.branches] == [0, 1]
+    assert stored.branch(1)["interventions"] == [{"at": 20.0, "action": "fail", "cell": "cell-z1-0"}]
+    assert stored.current_branch == 0
+    await owner.disconnect()
+
+
+async def test_a_moment_of_a_branch_is_rebuilt_after_the_server_restarts() -> None:
+    """What a permalink names (run, branch, time) is enough to rebuild the exact moment."""
+    owner, run = await started("diego")
+    await owner.send_json_to({"command": "seek", "t": 33})
+    await receive_until(owner, lambda m: m["type"] == "snapshot")
+    await owner.send_json_to({"command": "seek", "t": 25})
+    await receive_until(owner, lambda m: m["type"] == "snapshot")
+    await owner.send_json_to({"command": "act", "action": {"action": "crash", "app": "web", "index": 0}})
+    await owner.send_json_to({"command": "seek", "t": 31})
+    before = (await receive_until(owner, lambda m: m["type"] == "snapshot"))[-1]
+    await owner.disconnect()
+
+    await registry.shutdown()
+    viewer, _ = await connect(run.id, await new_session())
+    await viewer.receive_json_from()
+    await viewer.send_json_to({"command": "detach"})
+    await viewer.receive_json_from()
+    await viewer.send_json_to({"command": "branch", "id": before["branch"]})
+    await receive_until(viewer, lambda m: m["type"] == "snapshot")
+    await viewer.send_json_to({"command": "seek", "t": 31})
+    again = (await receive_until(viewer, lambda m: m["type"] == "snapshot"))[-1]
+    assert again["views"] == before["views"]
+    await viewer.disconnect()
+
+
+async def test_switching_to_an_unknown_branch_is_refused() -> None:
+    owner, _ = await started("diego")
+    await owner.send_json_to({"command": "branch", "id": 9})
+    error = await owner.receive_json_from()
+    assert error["type"] == "error"
+    assert "this run has no branch 9" in error["error"]
     await owner.disconnect()
