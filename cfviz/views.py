@@ -64,6 +64,7 @@ def run_detail(request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
     run = selectors.run_get(run_id)
     if run is None:
         raise Http404("no such run")
+    moment = _permalink_moment(request)
     return render(
         request,
         "cfviz/run.html",
@@ -74,6 +75,8 @@ def run_detail(request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
                 "ws_path": f"/ws/runs/{run.id}/",
                 "scenario_name": run.scenario_name,
                 "platforms": list(run.platforms),
+                # A permalink's moment: the page detaches, switches branch and seeks there.
+                "moment": moment,
             },
         },
     )
@@ -89,3 +92,18 @@ def run_events(request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
     response = HttpResponse(run.event_log, content_type="application/jsonl")
     response["Content-Disposition"] = f'attachment; filename="cfviz-run-{run.id}.jsonl"'
     return response
+
+
+def _permalink_moment(request: HttpRequest) -> dict[str, float | int] | None:
+    """``?t=<seconds>&branch=<id>`` from a permalink; a malformed one is said and ignored."""
+    if "t" not in request.GET and "branch" not in request.GET:
+        return None
+    try:
+        t = float(request.GET.get("t", "0"))
+        branch = int(request.GET.get("branch", "0"))
+        if not (t >= 0 and t != float("inf")) or branch < 0:
+            raise ValueError
+    except ValueError:
+        messages.error(request, "This link's moment (t, branch) is not valid; showing the live run instead.")
+        return None
+    return {"t": t, "branch": branch}

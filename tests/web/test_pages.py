@@ -70,6 +70,7 @@ def test_the_run_page_tells_the_browser_which_socket_to_open(client: Client) -> 
         "ws_path": f"/ws/runs/{run.id}/",
         "scenario_name": run.scenario_name,
         "platforms": ["diego", "eirini"],
+        "moment": None,
     }
 
 
@@ -100,3 +101,18 @@ def test_a_finished_runs_event_log_downloads_as_json_lines(client: Client) -> No
     response = client.get(f"/runs/{run.id}/events.jsonl")
     assert response.status_code == 200
     assert response.content.decode() == dumps_log(sim.records)
+
+
+def test_a_permalink_tells_the_page_which_moment_to_show(client: Client) -> None:
+    client.post("/runs/", {"scenario": "cf-push"})
+    run = Run.objects.get()
+    page = client.get(f"/runs/{run.id}/?branch=1&t=31.5").content.decode()
+    assert '"moment": {"t": 31.5, "branch": 1}' in page
+
+
+def test_a_malformed_permalink_is_said_and_ignored(client: Client) -> None:
+    client.post("/runs/", {"scenario": "cf-push"})
+    run = Run.objects.get()
+    page = client.get(f"/runs/{run.id}/?t=soon").content.decode()
+    assert "is not valid; showing the live run instead" in page
+    assert '"moment": null' in page
