@@ -14,7 +14,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from cfviz.models import Run, Scenario
+from simulator.scenario import Scenario as ScenarioSpec
 from simulator.scenario import ScenarioError, parse_scenario
+from simulator.scenario_files import scenario_to_data
 
 # Seeds stay below 2**53 so they survive JSON in every browser.
 MAX_SEED = 2**53 - 1
@@ -140,3 +142,21 @@ def _with_main(branches: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if any(b["id"] == 0 for b in branches):
         return [dict(b) for b in branches]
     return [{"id": 0, "parent": None, "forked_at": 0.0, "interventions": []}, *[dict(b) for b in branches]]
+
+
+@transaction.atomic
+def scenario_import(*, spec: ScenarioSpec, slug: str, replace: bool = False) -> Scenario:
+    """Save a checked scenario under ``slug``; built-ins stay as the repo's files define them."""
+    existing = Scenario.objects.filter(slug=slug).first()
+    if existing is not None and existing.builtin:
+        raise ValueError(f"{slug!r} is a built-in scenario: import it under another --slug")
+    if existing is not None and not replace:
+        raise ValueError(
+            f"a scenario {slug!r} exists already: pass --replace to update it, or another --slug"
+        )
+    data = scenario_to_data(spec)
+    scenario, _ = Scenario.objects.update_or_create(
+        slug=slug,
+        defaults={"name": spec.name, "description": spec.description, "spec": data, "builtin": False},
+    )
+    return scenario

@@ -12,7 +12,8 @@ from cfviz import selectors
 from cfviz.services import MAX_SEED
 from simulator.comparison import Comparison
 from simulator.records import dumps
-from simulator.scenario import Scenario, ScenarioError, load_scenario_json
+from simulator.scenario import Scenario, ScenarioError
+from simulator.scenario_files import guess_format, load_scenario_text
 from simulator.simulation import PLATFORMS, Simulation
 
 
@@ -43,7 +44,7 @@ def _seconds(value: float | None) -> str:
 class Command(BaseCommand):
     help = (
         "Run a scenario headless and print a summary: when every instance was running and "
-        "which cell each instance landed on. SCENARIO is a scenario's slug or a JSON file."
+        "which cell each instance landed on. SCENARIO is a scenario's slug or a .json/.yaml file."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -126,11 +127,11 @@ class Command(BaseCommand):
 
     def _load(self, name: str) -> Scenario:
         path = Path(name)
-        if path.suffix == ".json" or path.exists():
+        if path.suffix.lower() in (".json", ".yaml", ".yml") or path.exists():
             if not path.is_file():
                 raise CommandError(f"no scenario file {name}")
             try:
-                return load_scenario_json(path.read_bytes())
+                return load_scenario_text(path.read_bytes(), guess_format(path.name))
             except ScenarioError as exc:
                 raise CommandError(f"{name}: {exc}") from None
         scenario = selectors.scenario_by_slug(name)
