@@ -30,6 +30,7 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_UNKNOWN_RUN)
             return
         await self.channel_layer.group_add(self.live.group, self.channel_name)
+        registry.watch(self.live)
         self.can_control = await self._may_control(run_id)
         await self.send_json(self.live.snapshot(self.can_control))
 
@@ -38,6 +39,7 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
             await registry.stop(self.private)
         if self.live is not None:
             await self.channel_layer.group_discard(self.live.group, self.channel_name)
+            registry.unwatch(self.live)
 
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any

@@ -46,6 +46,9 @@ DEFAULT_BEAT_S = 1.0
 MIN_BEAT_S = 0.1
 MAX_BEAT_S = 10.0
 PACING_MODES = ("time", "beat")
+# A run nobody watches, and that is not playing, is dropped from memory after this long; the
+# next viewer rebuilds it from the database (at its start).
+IDLE_EVICTION_S = 600.0
 
 PAUSED = "paused"
 PLAYING = "playing"
@@ -105,6 +108,7 @@ class LiveRun:
     timeline: Timeline = field(init=False)
     views: dict[str, ViewState] = field(init=False)
     task: asyncio.Task[None] | None = field(default=None, repr=False)
+    viewers: int = 0
 
     def __post_init__(self) -> None:
         self.reset()
@@ -403,6 +407,20 @@ class RunRegistry:
             await layer.send(live.channel, {**message, "private": True})
         else:
             await layer.group_send(live.group, message)
+
+    def watch(self, live: LiveRun) -> None:
+        live.viewers += 1
+
+    def unwatch(self, live: LiveRun) -> None:
+        """A viewer left; a shared run with none left is evicted once it has been idle a while."""
+        live.viewers = max(0, live.viewers - 1)
+        if live.viewers == 0 and live.channel is None:
+            asyncio.get_running_loop().call_later(IDLE_EVICTION_S, self._evict_if_idle, live.run_id)
+
+    def _evict_if_idle(self, run_id: str) -> None:
+        live = self._runs.get(run_id)
+        if live is not None and live.viewers == 0 and live.status != PLAYING:
+            del self._runs[run_id]
 
     async def _save_status(self, live: LiveRun, status: str) -> None:
         if live.channel is None:  # a private copy is nobody else's business

@@ -35,3 +35,23 @@ async def test_a_finished_run_is_stored_and_replays_the_same_after_the_server_re
     assert again is not None
     again.sims.run()
     assert again.sims.dumps_log() == stored.event_log
+
+
+async def test_a_run_nobody_watches_is_evicted_after_idling_and_rebuilt_on_demand(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Memory is not held for runs nobody watches; the run comes back from the database."""
+    import asyncio
+
+    from cfviz import runtime
+
+    monkeypatch.setattr(runtime, "IDLE_EVICTION_S", 0.05)
+    session = await new_session()
+    run = await new_run(session)
+    socket, _ = await connect(run.id, session)
+    await socket.receive_json_from()
+    first = await registry.get(str(run.id))
+    await socket.disconnect()
+    await asyncio.sleep(0.2)
+    again = await registry.get(str(run.id))
+    assert again is not None and again is not first
