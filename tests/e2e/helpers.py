@@ -1,4 +1,4 @@
-"""Steps the browser tests share: starting the cf push scenario, playing it, reading the diagrams."""
+"""Steps the browser tests share: starting a scenario, playing it, reading the diagrams."""
 
 from __future__ import annotations
 
@@ -28,13 +28,19 @@ def running_instances(platform: str) -> str:
     return f"{diagram(platform)} [data-instance][data-state='RUNNING']"
 
 
-def start_cf_push(page: Page, base_url: str, platform: str = "diego") -> str:
-    """Start the cf push scenario from the home page on a platform; return the run page's URL."""
+def start_scenario(page: Page, base_url: str, slug: str, platform: str = "diego") -> str:
+    """Start a built-in scenario from the home page on a platform; return the run page's URL."""
     page.goto(f"{base_url}/")
-    page.locator(f"[data-scenario-card='{CF_PUSH}'] select[name='platform']").select_option(platform)
-    page.get_by_role("button", name=re.compile(r"^Start cf push")).click()
+    card = page.locator(f"[data-scenario-card='{slug}']")
+    card.locator("select[name='platform']").select_option(platform)
+    card.get_by_role("button", name=re.compile(r"^Start ")).click()
     expect(page).to_have_url(re.compile(r"/runs/[0-9a-f-]{36}/$"))
     return page.url
+
+
+def start_cf_push(page: Page, base_url: str, platform: str = "diego") -> str:
+    """Start the cf push scenario from the home page on a platform; return the run page's URL."""
+    return start_scenario(page, base_url, CF_PUSH, platform)
 
 
 def play_fast(page: Page) -> None:

@@ -1,9 +1,11 @@
 /**
- * One Diego cell: its name (and placement tags), the rep and executor with what they are doing,
- * memory / disk / container bars, and Garden, the container runtime its containers are drawn in.
+ * One Diego cell: its name and the rootfs it runs (or its placement tags), the rep and executor
+ * with what they are doing, memory / disk / container bars, and Garden, the container runtime
+ * its containers are drawn in.
  */
 
 import { fitText } from "./format.js";
+import { latestRootfs } from "./operations.js";
 import { setText } from "./svg.js";
 import { WorkerBox } from "./worker_box.js";
 
@@ -33,7 +35,13 @@ export class CellBox extends WorkerBox {
    */
   update(cell, view, items, hidden) {
     const components = view.components || {};
-    this.showHeaderNote(cell, cell.placement_tags?.length ? `tags: ${cell.placement_tags.join(", ")}` : "");
+    const tags = cell.placement_tags?.length ? `tags: ${cell.placement_tags.join(", ")}` : "";
+    // The rootfs is a property of the cell on Diego: a rollout replaces it cell by cell.
+    const isNew = Boolean(cell.rootfs) && cell.rootfs === latestRootfs(view);
+    this.showHeaderNote(cell, tags || cell.rootfs || "", undefined, { isNew: !tags && isNew });
+    this.describe(cell, [
+      cell.rootfs ? `rootfs ${cell.rootfs}${isNew ? " (the new one)" : ""}` : "", tags,
+    ]);
     this.showDoing(`rep@${this.name}`, components[`rep@${this.name}`] ?? "idle");
     this.showDoing(`executor@${this.name}`, components[`executor@${this.name}`] ?? "idle");
     const garden = components[`garden@${this.name}`] ?? "idle";

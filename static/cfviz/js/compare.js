@@ -1,14 +1,18 @@
 /**
  * The comparison strip under the diagrams: for each platform, the headline figures as text
  * (first routable instance, all instances running; "—" while unknown) and a chart of desired,
- * running and routable instances on scales the charts share; with two platforms, one line
- * saying how far apart they finished.
+ * running and routable instances on scales the charts share, with its outages as bands and in
+ * words under it; with two platforms, one line saying how far apart they finished.
  */
 
 import { formatSeconds } from "./format.js";
+import { outageList } from "./operations.js";
 import { platformInfo } from "./platforms.js";
-import { LINES, SeriesChart, sharedDomain } from "./series_chart.js";
+import { LINES, SeriesChart, outageWords, sharedDomain } from "./series_chart.js";
 import { htmlEl, setText } from "./svg.js";
+
+/** Outages listed in words under a chart; earlier ones are counted. */
+const OUTAGES_LISTED = 4;
 
 const HEADLINES = [
   ["first_routable_at", "first routable instance"],
@@ -26,7 +30,7 @@ export class ComparisonStrip {
     root.replaceChildren();
     root.dataset.count = String(platforms.length);
     const grid = htmlEl("div", "compare-grid", undefined, root);
-    /** @type {Map<string, {chart: SeriesChart, figures: Map<string, HTMLElement>}>} */
+    /** @type {Map<string, {chart: SeriesChart, figures: Map<string, HTMLElement>, outages: HTMLElement}>} */
     this.columns = new Map();
     for (const platform of platforms) {
       const info = platformInfo(platform);
@@ -45,8 +49,12 @@ export class ComparisonStrip {
         value.id = `headline-${key.replaceAll("_", "-")}-${platform}`;
         figures.set(key, value);
       }
-      const chart = new SeriesChart(col, `${info.name}: desired, running and routable instances over simulated time`);
-      this.columns.set(platform, { chart, figures });
+      const chart = new SeriesChart(col, `${info.name}: desired, running and routable instances over simulated time`, platform);
+      const outages = htmlEl("ul", "outage-list", undefined, col);
+      outages.dataset.outages = "";
+      outages.dataset.platform = platform;
+      outages.setAttribute("aria-label", `${info.name}: outages`);
+      this.columns.set(platform, { chart, figures, outages, outagesKey: "" });
     }
     const foot = htmlEl("div", "compare-foot", undefined, root);
     const legend = htmlEl("ul", "legend chart-legend", undefined, foot);
@@ -65,9 +73,11 @@ export class ComparisonStrip {
     const present = this.platforms.filter((p) => views[p]);
     const domain = sharedDomain(present.map((p) => views[p]));
     for (const platform of present) {
-      const { chart, figures } = this.columns.get(platform);
+      const column = this.columns.get(platform);
+      const { chart, figures } = column;
       const view = views[platform];
       chart.render(view, domain);
+      this.listOutages(column, view);
       for (const [key, node] of figures) {
         const value = view.headline?.[key];
         setText(node, formatSeconds(value));
@@ -75,6 +85,32 @@ export class ComparisonStrip {
       }
     }
     if (this.summary) setText(this.summary, this.difference(views));
+  }
+
+  /** The outages in words: "solo down 165.1–199.4 s (34.2 s)", the latest few. */
+  listOutages(column, view) {
+    const outages = outageList(view);
+    const key = JSON.stringify([
+      view.outages, view.available_once?.length ?? 0, outages.some((o) => o.open) ? (view.t ?? 0).toFixed(1) : "",
+    ]);
+    if (key === column.outagesKey) return;
+    column.outagesKey = key;
+    const list = column.outages;
+    list.replaceChildren();
+    list.dataset.count = String(outages.length);
+    if (!outages.length) {
+      // Only said once there is something to be down: an app that has been routable.
+      if (view.available_once?.length) htmlEl("li", "outage-none", "no outages: every app kept an answering instance", list);
+      return;
+    }
+    const earlier = outages.length - OUTAGES_LISTED;
+    if (earlier > 0) htmlEl("li", "outage-more", `${earlier} earlier ${earlier === 1 ? "outage" : "outages"}, then:`, list);
+    for (const outage of outages.slice(-OUTAGES_LISTED)) {
+      const li = htmlEl("li", `outage-item${outage.open ? " is-open" : ""}`, outageWords(outage), list);
+      li.dataset.outageText = "";
+      li.dataset.app = outage.app;
+      li.dataset.platform = view.platform ?? "";
+    }
   }
 
   /** "Eirini on Kubernetes had all instances running 33.3 s after Diego", once both have. */

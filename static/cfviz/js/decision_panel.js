@@ -9,6 +9,13 @@
 import * as diego from "./decision_diego.js";
 import * as kube from "./decision_kube.js";
 import { htmlEl } from "./svg.js";
+import { splitPresence } from "./work_chips.js";
+
+/** Why an extra record of an index has no decision of its own. */
+const PRESENCE_WORDS = {
+  evacuating: (base) => `${base} (evacuating) is the record Diego keeps of ${base} on the cell being evacuated. It stays routed until its replacement runs, then it stops. The auction placed the replacement; open ${base} to see where and why.`,
+  suspect: (base) => `${base} (suspect) is the record Diego keeps of ${base} on a cell that has gone missing. Convergence auctions a replacement; the suspect record goes once the replacement runs. Open ${base} to see where it went.`,
+};
 
 /** The explainer for a decision: kube-scheduler's records say `higher_wins`. */
 function explainer(decision) {
@@ -75,7 +82,9 @@ export class DecisionPanel {
 
     if (!decision) {
       heading.textContent = this.label;
-      htmlEl("p", "muted", `No placement decision for ${this.label} yet. It appears here as soon as it is placed.`, this.body);
+      const [base, presence] = splitPresence(this.key);
+      const words = PRESENCE_WORDS[presence]?.(base) ?? `No placement decision for ${this.label} yet. It appears here as soon as it is placed.`;
+      htmlEl("p", "muted", words, this.body);
       return;
     }
     const explain = explainer(decision);

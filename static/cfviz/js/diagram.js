@@ -21,9 +21,11 @@ export class Diagram {
   /**
    * @param {SVGSVGElement} svg
    * @param {import("./platforms.js").PlatformInfo["diagram"]} spec
-   * @param {{onSelect: (item: {key: string, kind: string}) => void}} options
+   * @param {{onSelect: (item: {key: string, kind: string}) => void,
+   *   onWorker?: (name: string, node: SVGGElement) => void}} options
+   *   onWorker: a cell or node box was clicked (or Enter pressed on it), to act on it
    */
-  constructor(svg, spec, { onSelect }) {
+  constructor(svg, spec, { onSelect, onWorker = undefined }) {
     this.svg = svg;
     this.spec = spec;
     this.layers = {};
@@ -43,6 +45,34 @@ export class Diagram {
     this.signature = null;
     this.chips = new WorkChips(this.layers.work, onSelect);
     this.queue = null;
+    if (onWorker) this.listenToWorkers(onWorker);
+  }
+
+  /** Cells and nodes are buttons: a click, Enter or Space on one (not on its containers) acts on it. */
+  listenToWorkers(onWorker) {
+    const open = (event) => {
+      const g = event.target.closest?.("[data-cell-box]");
+      if (g) onWorker(g.dataset.cellBox, g);
+    };
+    this.layers.cells.addEventListener("click", open);
+    this.layers.cells.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter" && event.key !== " ") return;
+      event.preventDefault();
+      open(event);
+    });
+  }
+
+  /**
+   * Lay the diagram out for the view now, if it changed, so a message from a component that
+   * has just appeared (the BOSH director's first drain) has a box to fly from.
+   */
+  prepare(view) {
+    const layout = this.spec.computeLayout(view);
+    if (layout.signature !== this.signature) {
+      this.rebuild(layout);
+      this.signature = layout.signature;
+    }
+    return layout;
   }
 
   defineMarkers() {
@@ -55,11 +85,7 @@ export class Diagram {
 
   /** Draw the view. Cheap enough to call on every animation frame that has new records. */
   render(view) {
-    const layout = this.spec.computeLayout(view);
-    if (layout.signature !== this.signature) {
-      this.rebuild(layout);
-      this.signature = layout.signature;
-    }
+    const layout = this.prepare(view);
     for (const [id, box] of this.boxes) {
       const status = view.components?.[id] ?? "idle";
       if (box.update) {
@@ -104,6 +130,13 @@ export class Diagram {
     }
 
     this.anchors.clear();
+    // Operator components come and go with the view (a restart forgets they acted).
+    for (const [id, box] of this.boxes) {
+      if (!layout.components[id]) {
+        box.g.remove();
+        this.boxes.delete(id);
+      }
+    }
     for (const [id, geom] of Object.entries(layout.components)) {
       this.placeComponent(id, geom);
       this.anchors.set(id, { x: geom.x + geom.w / 2, y: geom.y + geom.h / 2 });
@@ -152,7 +185,8 @@ export class Diagram {
       if (Gauge) {
         box = new Gauge(this.layers.components, id, info);
       } else {
-        const g = svgEl("g", { class: `component component--${id}`, "data-component": id }, this.layers.components);
+        const operator = this.spec.operators?.includes(id) ? " component--operator" : "";
+        const g = svgEl("g", { class: `component component--${id}${operator}`, "data-component": id }, this.layers.components);
         const tip = svgEl("title", {}, g);
         tip.textContent = `${info.title}: ${info.role}`;
         const rect = svgEl("rect", { class: "box", rx: 9 }, g);

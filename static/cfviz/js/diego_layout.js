@@ -2,14 +2,16 @@
  * Geometry of the Diego diagram. Bands, top to bottom, follow the path of a `cf push` in the talk:
  *   control plane: cf CLI → Cloud Controller → BBS → auctioneer, with UAA, blobstore and the
  *                  BBS database beneath, and the queue of work not yet placed at the right;
+ *   operations:    the BOSH director, once it drains or updates a cell;
  *   cells:         one box per cell (rep, executor, Garden), grouped by zone;
  *   routing/logs:  route-emitter → NATS → gorouter, and Loggregator.
  */
 
 import {
-  BAND_GAP, BAND_LABEL, MARGIN, ROW_GAP, WIDTH, columnX, COLUMN_W, layoutCells, placeBoxes, placeWork,
+  BAND_GAP, BAND_LABEL, MARGIN, ROW_GAP, WIDTH, columnX, COLUMN_W, layoutCells, operationsBand, placeBoxes, placeWork,
   workerGeometry,
 } from "./layout.js";
+import { actingOperators } from "./operations.js";
 
 const ROW1_H = 64;
 const ROW2_H = 52;
@@ -27,7 +29,12 @@ export const COMPONENTS = {
   nats: { title: "NATS", role: "route registration bus" },
   gorouter: { title: "gorouter", role: "routes HTTP to instances" },
   loggregator: { title: "Loggregator", role: "gathers app logs" },
+  bosh: { title: "BOSH director", role: "deploys cells: drains, updates, restarts them" },
 };
+
+/** Operator components, drawn once they act, and their column and span in the operations band. */
+export const OPERATORS = ["bosh"];
+const OPERATOR_PLACES = { bosh: [0, 2] };
 
 /** Static connectors: who talks to whom on the main path of a push (talk.md §5). */
 export const LINKS = [
@@ -63,18 +70,22 @@ export function computeLayout(view) {
   // The queue sits beside the auctioneer: work waiting there has not been placed yet.
   const queue = { x: columnX(4), y: row1Y, w: COLUMN_W, h: ROW1_H + ROW_GAP + ROW2_H };
 
-  const cellsTop = row2Y + ROW2_H + BAND_GAP;
+  const operators = actingOperators(view, OPERATORS);
+  const ops = operationsBand(row2Y + ROW2_H + BAND_GAP, operators, OPERATOR_PLACES);
+  bands.push(...ops.bands);
+  const cellsTop = ops.bottom;
   bands.push({ label: "Cells", x: MARGIN, y: cellsTop + 14 });
   const work = placeWork(view);
   const cellArea = layoutCells(view, work.byCell, cellsTop + BAND_LABEL, CELL_SHAPE);
 
   const row3Y = cellArea.bottom + BAND_GAP + BAND_LABEL;
   bands.push({ label: "Routing and logging", x: MARGIN, y: row3Y - 8 });
-  const components = placeBoxes(PLACES, {
-    1: { y: row1Y, h: ROW1_H }, 2: { y: row2Y, h: ROW2_H }, 3: { y: row3Y, h: ROW1_H },
-  });
+  const components = {
+    ...placeBoxes(PLACES, { 1: { y: row1Y, h: ROW1_H }, 2: { y: row2Y, h: ROW2_H }, 3: { y: row3Y, h: ROW1_H } }),
+    ...ops.components,
+  };
   const height = row3Y + ROW1_H + MARGIN;
-  const signature = JSON.stringify([cellArea.signature, height]);
+  const signature = JSON.stringify([cellArea.signature, height, operators]);
   return {
     width: WIDTH, height, bands, components, queue, zones: cellArea.zones, cells: cellArea.cells, work, signature,
   };

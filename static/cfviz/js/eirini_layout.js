@@ -4,14 +4,16 @@
  *                  blobstore, controller-manager and etcd beneath, the scheduler's queue of
  *                  unscheduled pods at the right, and bits-service (the registry every node
  *                  pulls app images from: the bottleneck of the talk) across the bottom;
+ *   operations:    the operator (kubectl, helm) and Eirini's rootfs-patcher Job, once they act;
  *   nodes:         one box per node (kubelet, runtime, pods, kube-proxy), grouped by zone;
  *   routing/logs:  route collector → NATS → gorouter, and Loggregator.
  */
 
 import {
-  BAND_GAP, BAND_LABEL, MARGIN, ROW_GAP, WIDTH, columnX, COLUMN_W, layoutCells, placeBoxes, placeWork,
+  BAND_GAP, BAND_LABEL, MARGIN, ROW_GAP, WIDTH, columnX, COLUMN_W, layoutCells, operationsBand, placeBoxes, placeWork,
   workerGeometry,
 } from "./layout.js";
+import { actingOperators } from "./operations.js";
 
 const ROW1_H = 64;
 const ROW2_H = 52;
@@ -36,7 +38,13 @@ export const COMPONENTS = {
   nats: { title: "NATS", role: "route registration bus" },
   gorouter: { title: "gorouter", role: "routes HTTP to pod IPs" },
   loggregator: { title: "Loggregator", role: "gathers app logs" },
+  operator: { title: "operator: kubectl, helm", role: "cordons and drains nodes, upgrades Eirini" },
+  "rootfs-patcher": { title: "rootfs-patcher Job", role: "relabels StatefulSets for a new rootfs" },
 };
+
+/** Operator components, drawn once they act, and their column and span in the operations band. */
+export const OPERATORS = ["operator", "rootfs-patcher"];
+const OPERATOR_PLACES = { operator: [0, 2], "rootfs-patcher": [2, 2] };
 
 /** Static connectors: who talks to whom on the main path of a push (talk.md §5). */
 export const LINKS = [
@@ -88,18 +96,24 @@ export function computeLayout(view) {
   // kube-scheduler's queue under the scheduler: pods it has not bound to a node yet.
   const queue = { x: columnX(4), y: row2Y, w: COLUMN_W, h: ROW2_H + ROW_GAP + REGISTRY_H };
 
-  const nodesTop = row3Y + REGISTRY_H + BAND_GAP;
+  const operators = actingOperators(view, OPERATORS);
+  const ops = operationsBand(row3Y + REGISTRY_H + BAND_GAP, operators, OPERATOR_PLACES);
+  bands.push(...ops.bands);
+  const nodesTop = ops.bottom;
   bands.push({ label: "Nodes", x: MARGIN, y: nodesTop + 14 });
   const work = placeWork(view);
   const nodeArea = layoutCells(view, work.byCell, nodesTop + BAND_LABEL, NODE_SHAPE);
 
   const row4Y = nodeArea.bottom + BAND_GAP + BAND_LABEL;
   bands.push({ label: "Routing and logging", x: MARGIN, y: row4Y - 8 });
-  const components = placeBoxes(PLACES, {
-    1: { y: row1Y, h: ROW1_H }, 2: { y: row2Y, h: ROW2_H }, 3: { y: row3Y, h: REGISTRY_H }, 4: { y: row4Y, h: ROW1_H },
-  });
+  const components = {
+    ...placeBoxes(PLACES, {
+      1: { y: row1Y, h: ROW1_H }, 2: { y: row2Y, h: ROW2_H }, 3: { y: row3Y, h: REGISTRY_H }, 4: { y: row4Y, h: ROW1_H },
+    }),
+    ...ops.components,
+  };
   const height = row4Y + ROW1_H + MARGIN;
-  const signature = JSON.stringify([nodeArea.signature, height]);
+  const signature = JSON.stringify([nodeArea.signature, height, operators]);
   return {
     width: WIDTH, height, bands, components, queue, zones: nodeArea.zones, cells: nodeArea.cells, work, signature,
   };

@@ -216,6 +216,32 @@ export function queueWork(queue, headingH = 24) {
   };
 }
 
+/** Height of a box in the operations band: three lines, so a long status wraps onto two. */
+export const OPERATIONS_H = 64;
+
+/**
+ * The band of operator components (Diego's BOSH director; kubectl and helm, the rootfs patcher
+ * on Kubernetes) between the control plane and the workers, drawn only once one of them acts.
+ * @param {number} top where the band starts
+ * @param {string[]} shown the operator components to draw
+ * @param {Object<string, [number, number]>} places id → [column, columns spanned]
+ * @returns {{bands: object[], components: Object<string, object>, bottom: number}}
+ */
+export function operationsBand(top, shown, places) {
+  if (!shown.length) return { bands: [], components: {}, bottom: top };
+  const y = top + BAND_LABEL;
+  const components = {};
+  for (const id of shown) {
+    const [col, span = 1] = places[id] ?? [0, 1];
+    components[id] = { x: columnX(col), y, w: spanW(span), h: OPERATIONS_H };
+  }
+  return {
+    bands: [{ label: "Operations", x: MARGIN, y: top + 14 }],
+    components,
+    bottom: y + OPERATIONS_H + BAND_GAP,
+  };
+}
+
 /**
  * Boxes of a platform's control plane and bottom band from a table of places.
  * @param {Object<string, [number, number, number?]>} places id → [column, row, columns spanned]

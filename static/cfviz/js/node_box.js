@@ -6,6 +6,7 @@
  */
 
 import { fitText, wrapText } from "./format.js";
+import { latestRootfs } from "./operations.js";
 import { setAttrs, setText, svgEl } from "./svg.js";
 import { WorkerBox } from "./worker_box.js";
 
@@ -26,6 +27,8 @@ export class NodeBox extends WorkerBox {
       { key: "pods", label: "pods" },
     ]);
     this.pods = this.workArea(`pods@${name}`, geom.pods, "The node's pods: StatefulSet pods (app instances) and Job pods (staging)");
+    // "Pods · 3" is short; the rest of the line says which rootfs they run.
+    this.pods.width = geom.pods.w * 0.45;
     this.proxy = this.kubeProxy(`kube-proxy@${name}`, geom.proxy);
   }
 
@@ -55,7 +58,17 @@ export class NodeBox extends WorkerBox {
     const components = view.components || {};
     const pods = items.map((item) => (item.kind === "task" ? view.tasks[item.key] : view.instances[item.key])).filter(Boolean);
     // Placement tags become a NoSchedule taint (and a label) on the nodes that carry them.
-    this.showHeaderNote(cell, cell.placement_tags?.length ? `taint: ${cell.placement_tags.join(", ")}` : "");
+    const taint = cell.placement_tags?.length ? `taint: ${cell.placement_tags.join(", ")}` : "";
+    // A node the control plane has lost says so even before its state changes.
+    const notReady = cell.node_ready && cell.node_ready !== "True" && (cell.state ?? "ok") === "ok" ? "NotReady" : undefined;
+    this.showHeaderNote(cell, taint, notReady);
+    const rootfs = podsRootfs(pods, latestRootfs(view));
+    this.describe(cell, [
+      cell.node_ready ? `Ready: ${cell.node_ready}` : "",
+      cell.taints?.length ? `taints: ${cell.taints.join(", ")}` : "",
+      taint && !cell.taints?.length ? taint : "",
+      rootfs.text ? `its pods' rootfs: ${rootfs.full}` : "",
+    ]);
     this.showDoing(`kubelet@${this.name}`, activity(components[`kubelet@${this.name}`]) || kubeletDoing(items, pods));
     this.showDoing(`runtime@${this.name}`, activity(components[`runtime@${this.name}`]) || runtimeDoing(pods));
     setText(this.pods.state, fitText(pods.length ? `Pods · ${pods.length}` : "Pods · none", this.pods.width, this.font.small));
@@ -74,8 +87,25 @@ export class NodeBox extends WorkerBox {
       disk: [cell.disk_used ?? 0, cell.disk_mb ?? 0, "MB"],
       pods: [cell.containers_used ?? 0, cell.max_containers ?? 0, ""],
     }, { pods: cell.starting ? ` · ${cell.starting} starting` : "" });
-    this.showOverflow(hidden);
+    this.showOverflow(hidden, rootfs);
   }
+}
+
+/**
+ * On Kubernetes the rootfs is a layer of each pod's image, not the node's: the pods' versions,
+ * "v75.0.0" when they agree, or how many run the new one while a rollout replaces them.
+ * @returns {{text: string, full: string, isNew: boolean}}
+ */
+export function podsRootfs(pods, newest) {
+  const versions = [...new Set(pods.map((pod) => pod.rootfs).filter(Boolean))];
+  if (!versions.length) return { text: "", full: "", isNew: false };
+  if (versions.length === 1) {
+    return { text: versions[0], full: versions[0], isNew: versions[0] === newest };
+  }
+  const fresh = pods.filter((pod) => pod.rootfs && pod.rootfs === newest).length;
+  const withRootfs = pods.filter((pod) => pod.rootfs).length;
+  const text = newest ? `new rootfs ${fresh}/${withRootfs}` : "mixed rootfs";
+  return { text, full: versions.join(", "), isNew: false };
 }
 
 /** A status the simulator reported, unless it only says "idle" (then the pods tell more). */

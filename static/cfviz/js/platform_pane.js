@@ -11,6 +11,7 @@ import { Diagram } from "./diagram.js";
 import { taskLabel } from "./format.js";
 import { LogPane } from "./log_pane.js";
 import { platformInfo } from "./platforms.js";
+import { parseRegistryStatus } from "./registry_gauge.js";
 import { AppSummary } from "./summary.js";
 import { htmlEl } from "./svg.js";
 import { Tokens } from "./tokens.js";
@@ -30,13 +31,21 @@ export class PlatformPane {
   /**
    * @param {string} platform
    * @param {{template: HTMLTemplateElement, grid: HTMLElement, before: Element, suffix: string,
-   *   other?: {name: string, open: (key: string) => void}}} options
+   *   other?: {name: string, open: (key: string) => void},
+   *   actions?: import("./live_actions.js").LiveActions}} options
+   *   actions: the run's live actions, offered on cells (nodes) and apps
    */
-  constructor(platform, { template, grid, before, suffix, other = undefined }) {
+  constructor(platform, { template, grid, before, suffix, other = undefined, actions = undefined }) {
     this.platform = platform;
     this.info = platformInfo(platform);
     this.view = emptyView(platform);
     this.notesKey = "";
+    /**
+     * The busiest bits-service seen: most requests served and waiting at once. A snapshot only
+     * has the latest status, so this counts from when the page started watching.
+     * @type {{busy: number, capacity: number, waiting: number} | null}
+     */
+    this.registryPeak = null;
 
     const fragment = template.content.cloneNode(true);
     this.parts = [...fragment.children];
@@ -63,20 +72,28 @@ export class PlatformPane {
     this.svg = fragment.querySelector("svg.diagram");
     this.svg.dataset.platform = platform;
     this.svg.setAttribute("aria-label", this.info.diagram.label);
-    this.diagram = new Diagram(this.svg, this.info.diagram, { onSelect: (item) => this.openDecision(item) });
+    this.diagram = new Diagram(this.svg, this.info.diagram, {
+      onSelect: (item) => this.openDecision(item),
+      onWorker: actions ? (name, node) => actions.openWorker(name, node, platform, this.view) : undefined,
+    });
     this.tokens = new Tokens(this.diagram.layers.tokens, this.diagram);
     this.decisions = new DecisionPanel(fragment.querySelector(".decision-panel"), {
       suffix, other, onClose: () => this.diagram.select(null),
     });
     this.logs = new LogPane(fragment.querySelector(".log-lines"), fragment.querySelector(".log-filter select"));
-    this.summary = new AppSummary(fragment.querySelector(".app-summary"));
+    this.summary = new AppSummary(fragment.querySelector(".app-summary"), {
+      appControls: actions ? (app) => actions.appControls(app) : undefined,
+    });
     this.recent = fragment.querySelector(".recent-list");
     grid.insertBefore(fragment, before);
   }
 
   /** Replace the picture, e.g. from a snapshot. */
   setView(view) {
+    // A snapshot from before the last one (a restart) starts the peak afresh.
+    if ((view?.t ?? 0) < (this.view.t ?? 0)) this.registryPeak = null;
     this.view = view ?? emptyView(this.platform);
+    this.notePeak(this.view.components?.registry);
     this.tokens.clear();
     this.recent.replaceChildren();
     this.logs.reset(this.view.logs || [], this.view.apps);
@@ -94,11 +111,16 @@ export class PlatformPane {
     for (const record of records) {
       applyRecord(this.view, record);
       if (record.kind === "message") {
+        // A component that has just started acting needs its box before its first token flies.
+        const operators = this.info.diagram.operators ?? [];
+        if (operators.includes(record.from) || operators.includes(record.to)) this.diagram.prepare(this.view);
         this.tokens.message(record, speed);
         this.noteMessage(record);
       } else if (record.kind === "log") {
         this.tokens.log(record, speed);
         newLogs.push(record);
+      } else if (record.entity_type === "component" && record.entity === "registry") {
+        this.notePeak(record.state);
       }
     }
     // One clock for the run: a platform that has settled still shows the time going on, as the
@@ -115,6 +137,16 @@ export class PlatformPane {
     this.decisions.refresh(this.view);
     this.svg.dataset.seq = String(frameSeq ?? -1);
     this.svg.dataset.t = String(this.view.t ?? 0);
+  }
+
+  /** Keep the busiest registry seen (from bits-service's status, "2/4 busy, 5 waiting"). */
+  notePeak(status) {
+    const figures = parseRegistryStatus(status);
+    if (!figures) return;
+    const peak = this.registryPeak ?? { busy: 0, capacity: figures.capacity, waiting: 0 };
+    this.registryPeak = {
+      busy: Math.max(peak.busy, figures.busy), capacity: figures.capacity, waiting: Math.max(peak.waiting, figures.waiting),
+    };
   }
 
   /** Open the decision panel on a chip of this diagram. */

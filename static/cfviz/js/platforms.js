@@ -36,7 +36,7 @@ function schedulerQueueLines(view) {
 /**
  * @typedef {{
  *   id: string, name: string, short: string, summary: string,
- *   diagram: {components: object, links: string[][], computeLayout: Function, WorkerBox: Function,
+ *   diagram: {components: object, links: string[][], computeLayout: Function, operators: string[], WorkerBox: Function,
  *     gauges: Object<string, Function>, queue: {heading: string, empty: string, tooltip: string},
  *     worker: [string, string], label: string},
  *   legend: [string, string][], decisionHint: string, controlsHint: string,
@@ -54,6 +54,7 @@ export const PLATFORMS = {
       components: diego.COMPONENTS,
       links: diego.LINKS,
       computeLayout: diego.computeLayout,
+      operators: diego.OPERATORS,
       WorkerBox: CellBox,
       gauges: {},
       queue: {
@@ -70,6 +71,7 @@ export const PLATFORMS = {
       ["RUNNING", "RUNNING"],
       ["CRASHED", "CRASHED"],
       ["task", "STG: staging task"],
+      ["presence", "evacuating, suspect: the old record, kept until its replacement runs"],
     ],
     decisionHint: "Click a container in the Diego diagram (or focus it and press Enter) to see which cells the auctioneer considered, how it scored them and why the winner won.",
   },
@@ -82,6 +84,7 @@ export const PLATFORMS = {
       components: eirini.COMPONENTS,
       links: eirini.LINKS,
       computeLayout: eirini.computeLayout,
+      operators: eirini.OPERATORS,
       WorkerBox: NodeBox,
       gauges: { registry: RegistryGauge },
       statusText: { "kube-scheduler": schedulerStatus },
@@ -101,6 +104,7 @@ export const PLATFORMS = {
       ["RUNNING", "RUNNING: Ready"],
       ["CRASHED", "CRASHED: CrashLoopBackOff"],
       ["task", "STG: staging Job pod"],
+      ["terminating", "struck through: Terminating, being deleted"],
     ],
     decisionHint: "Click a pod in the Eirini diagram (or focus it and press Enter) to see which nodes kube-scheduler filtered and scored, and why the winner won.",
   },

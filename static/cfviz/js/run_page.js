@@ -1,14 +1,18 @@
 /**
  * Entry point of the run page: one pane per platform of the run (two side by side for a
- * lockstep run), the comparison strip under them, and one clock and one set of controls.
- * Snapshots replace every platform's view; a frame's `records[platform]` goes to that
- * platform's pane (protocol.md §3). Drawing happens at most once per animation frame.
+ * lockstep run), the comparison strip and the run summary under them, one clock, one set of
+ * controls and the live actions. Snapshots replace every platform's view; a frame's
+ * `records[platform]` goes to that platform's pane (protocol.md §3). Drawing happens at most
+ * once per animation frame.
  */
 
 import { ComparisonStrip } from "./compare.js";
 import { Controls } from "./controls.js";
+import { LiveActions } from "./live_actions.js";
+import { latestRootfs } from "./operations.js";
 import { PlatformPane } from "./platform_pane.js";
 import { platformInfo } from "./platforms.js";
+import { RunSummary } from "./run_summary.js";
 import { RunSocket } from "./socket.js";
 import { showToast } from "./toast.js";
 
@@ -20,9 +24,9 @@ const toasts = document.getElementById("toasts");
 const connection = document.getElementById("connection");
 
 const HINTS = {
-  diego: "click a container to see why it landed on its cell",
-  eirini: "click a pod to see why kube-scheduler put it on its node",
-  both: "click a container or pod to see why it landed where it did",
+  diego: "click a container to see why it landed on its cell, a cell to act on it",
+  eirini: "click a pod to see why kube-scheduler put it on its node, a node to act on it",
+  both: "click a container or pod to see why it landed where it did, a cell or node to act on it",
 };
 
 const state = {
@@ -30,8 +34,11 @@ const state = {
   /** @type {Map<string, PlatformPane>} */
   panes: new Map(),
   compare: null,
+  summary: null,
   lastFrameSeq: null,
   speed: 1,
+  status: "paused",
+  t: 0,
   drawPending: false,
 };
 
@@ -42,6 +49,20 @@ window.cfviz = {
   get views() { return Object.fromEntries([...state.panes].map(([name, pane]) => [name, pane.view])); },
   get view() { return state.panes.values().next().value?.view; },
 };
+
+const socket = new RunSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${config.ws_path}`, {
+  onSnapshot: applySnapshot,
+  onFrame: applyFrame,
+  onError: (msg) => showToast(toasts, msg.error || "The server refused that command."),
+  onConnection: showConnection,
+});
+const send = (command) => {
+  const sent = socket.send(command);
+  if (!sent) showToast(toasts, "Not connected: the command was not sent.");
+  return sent;
+};
+const controls = new Controls(document, send);
+const actions = new LiveActions({ send, notify: (text, kind) => showToast(toasts, text, { kind }) });
 
 /** Lay the page out for these platforms: one pane each, and the strip comparing them. */
 function build(platforms) {
@@ -58,24 +79,17 @@ function build(platforms) {
       before: compareSection,
       suffix: both ? `-${platform}` : "",
       other: both && other ? { name: platformInfo(other).name, open: (key) => state.panes.get(other)?.openKey(key) } : undefined,
+      actions,
     }));
   }
+  actions.setPlatforms(platforms);
   state.compare = new ComparisonStrip(document.getElementById("compare-body"), platforms);
+  state.summary = new RunSummary(document.getElementById("run-summary"), platforms);
   document.getElementById("run-platforms").textContent = platforms.map((p) => platformInfo(p).name).join(" and ")
     + (both ? ", side by side on one clock" : "");
   document.getElementById("controls-hint").textContent = `Space plays and pauses · ${HINTS[both ? "both" : platforms[0]] ?? HINTS.both}`;
   scheduleDraw();
 }
-
-const socket = new RunSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${config.ws_path}`, {
-  onSnapshot: applySnapshot,
-  onFrame: applyFrame,
-  onError: (msg) => showToast(toasts, msg.error || "The server refused that command."),
-  onConnection: showConnection,
-});
-const controls = new Controls(document, (command) => {
-  if (!socket.send(command)) showToast(toasts, "Not connected: the command was not sent.");
-});
 
 function applySnapshot(msg) {
   const platforms = msg.platforms ?? Object.keys(msg.views ?? {});
@@ -83,14 +97,23 @@ function applySnapshot(msg) {
   for (const [platform, pane] of state.panes) pane.setView(msg.views?.[platform]);
   state.lastFrameSeq = msg.seq;
   controls.setCanControl(Boolean(msg.can_control));
+  actions.setCanControl(Boolean(msg.can_control));
   state.speed = msg.speed ?? state.speed;
+  noteRun(msg);
   controls.update(msg);
   scheduleDraw();
+}
+
+/** The run's status and clock, for the summary. */
+function noteRun(msg) {
+  state.status = msg.status ?? state.status;
+  state.t = msg.t ?? state.t;
 }
 
 function applyFrame(msg) {
   state.lastFrameSeq = msg.seq;
   state.speed = msg.speed ?? state.speed;
+  noteRun(msg);
   for (const [platform, pane] of state.panes) pane.apply(msg.records?.[platform] ?? [], state.speed, msg.t);
   controls.update(msg);
   scheduleDraw();
@@ -105,7 +128,16 @@ function scheduleDraw() {
 function draw() {
   state.drawPending = false;
   for (const pane of state.panes.values()) pane.draw(state.lastFrameSeq);
-  state.compare?.render(window.cfviz.views);
+  const views = window.cfviz.views;
+  state.compare?.render(views);
+  state.summary?.render(views, {
+    status: state.status,
+    t: state.t,
+    registryPeaks: Object.fromEntries([...state.panes].map(([name, pane]) => [name, pane.registryPeak])),
+  });
+  actions.syncRootfs(Object.values(views).map(latestRootfs).find(Boolean));
+  // An open cell menu follows its box when the diagram is laid out anew.
+  actions.menu.place();
 }
 
 function showConnection(status) {
@@ -119,6 +151,7 @@ function showConnection(status) {
   connection.dataset.connection = status;
   if (status === "gone") {
     controls.disableAll();
+    actions.setCanControl(false);
     document.getElementById("gone-banner").hidden = false;
   }
 }

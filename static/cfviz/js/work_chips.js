@@ -1,7 +1,9 @@
 /**
  * Containers and queued work as chips: one per instance (`web/0`) and per task (`STG web`),
  * keyed so a chip keeps its DOM node as it moves from the placement queue into a cell, and
- * labelled with its state word as well as coloured by it.
+ * labelled with its state word as well as coloured by it. The extra records Diego keeps for an
+ * index being replaced (`web/0 (evacuating)`, `web/0 (suspect)`) are drawn apart, named by
+ * that word; a terminating pod and a container on a failed worker look it.
  */
 
 import { fitText, instanceDetail, shortDetail, taskLabel, taskState } from "./format.js";
@@ -11,6 +13,12 @@ import { setAttrs, setText, svgEl } from "./svg.js";
  * @typedef {{key: string, kind: "instance"|"task"}} WorkItem
  * @typedef {{x: number, y: number, w: number, h: number}} Slot
  */
+
+/** "web/0 (evacuating)" → ["web/0", "evacuating"]; an ordinary instance has no presence word. */
+export function splitPresence(key) {
+  const match = /^(.*) \((\w+)\)$/.exec(key);
+  return match ? [match[1], match[2]] : [key, ""];
+}
 
 /** The key of the decision that placed a piece of work (protocol.md §1 `work`). */
 export function decisionKey(item) {
@@ -55,6 +63,7 @@ export class WorkChips {
         this.chips.delete(id);
       }
     }
+    const failed = new Set((view.cells || []).filter((c) => c.state === "failed").map((c) => c.name));
     for (const [id, slot] of slots) {
       const [kind, ...rest] = id.split(":");
       const key = rest.join(":");
@@ -65,7 +74,7 @@ export class WorkChips {
         chip = this.create(id, { key, kind });
         this.chips.set(id, chip);
       }
-      this.update(chip, data, slot);
+      this.update(chip, data, slot, failed.has(data.cell));
     }
   }
 
@@ -76,20 +85,31 @@ export class WorkChips {
     const bg = svgEl("rect", { class: "work-bg", rx: 6 }, g);
     const keyText = svgEl("text", { class: "work-key" }, g);
     const label = svgEl("tspan", {}, keyText);
-    label.textContent = item.key;
+    label.textContent = item.kind === "task" ? item.key : splitPresence(item.key)[0];
     const stateSpan = svgEl("tspan", { class: "work-state" }, keyText);
     const detail = svgEl("text", { class: "work-detail" }, g);
     this.layer.appendChild(g);
     return { g, bg, keyText, label, stateSpan, detail, title, item };
   }
 
-  update(chip, data, slot) {
+  /**
+   * @param {object} chip
+   * @param {object} data the instance's or task's latest state
+   * @param {Slot} slot
+   * @param {boolean} [deadWorker] its cell or node has failed: it does not answer, whatever it says
+   */
+  update(chip, data, slot, deadWorker = false) {
     const { item, g } = chip;
     const isTask = item.kind === "task";
     const state = isTask ? taskState(data) : data.state;
-    const name = isTask ? taskLabel(item.key, data) : item.key;
+    // An extra record of an index is named by its presence: "web/0" "evacuating".
+    const [base, presenceWord] = isTask ? [item.key, ""] : splitPresence(item.key);
+    const presence = data.presence && data.presence !== "ordinary" ? data.presence : presenceWord;
+    const name = isTask ? taskLabel(item.key, data) : base;
+    const shownState = presence || state;
     const detail = isTask ? (data.failed ? data.failure_reason || data.detail : data.detail) || "" : instanceDetail(data);
-    const where = data.cell ? `on ${data.cell}` : "not placed yet";
+    const terminating = /Terminating/.test(String(data.detail ?? ""));
+    const where = data.cell ? `on ${data.cell}${deadWorker ? " (failed)" : ""}` : "not placed yet";
 
     // Sizes follow the slot: cells shrink as there are more of them.
     const font = Math.max(8.5, Math.min(12, slot.h * 0.34));
@@ -103,21 +123,36 @@ export class WorkChips {
     const stateFont = font * 0.86;
     setText(chip.label, shownName);
     setAttrs(chip.stateSpan, { "font-size": stateFont.toFixed(1) });
-    setText(chip.stateSpan, ` ${fitText(state, room - (shownName.length + 0.3) * font * 0.6, stateFont, 0.64)}`);
-    setText(chip.detail, fitText(shortDetail(detail), room, font * 0.88));
-    // On Eirini an instance is a StatefulSet pod (a task a Job's pod): say which.
-    const who = data.pod ? `${name} (pod ${data.pod})` : name;
-    setText(chip.title, `${who}: ${state}${detail ? ` · ${detail}` : ""} (${where}). Click for its placement decision.`);
+    setText(chip.stateSpan, ` ${fitText(shownState, room - (shownName.length + 0.3) * font * 0.6, stateFont, 0.64)}`);
+    // A container its dead worker still reports as running does not answer; say that instead.
+    // An extra record says why it is there ("routed until its replacement runs"), not its address.
+    const reason = presence ? shortDetail(data.detail) : shortDetail(detail);
+    const line = deadWorker && !presence && state === "RUNNING" ? "no answer: its worker failed" : reason;
+    setText(chip.detail, fitText(line, room, font * 0.88));
+    // On Eirini an instance is a StatefulSet pod (a task a Job's pod): say which, and its rootfs.
+    const who = data.pod ? `${item.key} (pod ${data.pod})` : item.key;
+    const rootfs = data.rootfs ? ` Rootfs ${data.rootfs}.` : "";
+    const dead = deadWorker ? " Its worker has failed: it does not answer." : "";
+    const extra = presence === "evacuating"
+      ? " Diego keeps this record, still routed, until the replacement runs."
+      : presence === "suspect" ? " Diego keeps this record while its cell is missing, until a replacement runs." : "";
+    setText(chip.title, `${who}: ${state}${detail ? ` · ${detail}` : ""} (${where}).${rootfs}${dead}${extra} Click for its placement decision.`);
 
     setAttrs(g, {
       "data-state": state,
+      "data-presence": isTask ? "" : presence || "ordinary",
       "data-cell": data.cell || "",
       "data-pod": data.pod || "",
-      "aria-label": `${who} ${state}${detail ? `, ${detail}` : ""}, ${where}. Show its placement decision.`,
+      "data-rootfs": data.rootfs || "",
+      "aria-label": `${who} ${state}${detail ? `, ${detail}` : ""}, ${where}.${rootfs}${dead} Show its placement decision.`,
     });
     const selected = this.selected === decisionKey(item);
+    const marks = [
+      presence ? ` presence--${presence}` : "", terminating ? " is-terminating" : "", deadWorker ? " on-failed-worker" : "",
+      selected ? " is-selected" : "",
+    ].join("");
     setAttrs(g, {
-      class: `work ${isTask ? "task" : "instance"} state--${state}${selected ? " is-selected" : ""}`,
+      class: `work ${isTask ? "task" : "instance"} state--${state}${marks}`,
       "aria-pressed": selected ? "true" : "false",
     });
     // CSSOM, not a style attribute, so a strict CSP (style-src 'self') still allows it.

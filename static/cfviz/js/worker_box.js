@@ -3,6 +3,9 @@
  * worker's name, its agents as small boxes saying what they are doing, memory / disk / slot bars
  * with numbers, and the area its containers are drawn in (by work_chips.js, in a layer above, so
  * they can move between workers and the queue). cell_box.js and node_box.js add their parts.
+ * A worker in trouble (evacuating, restarting, failed, cordoned) says so in a badge in its
+ * header and takes that state's style; a failed one is crossed out. The box is a button: the
+ * run's controller acts on the worker from it (live_actions.js).
  */
 
 import { fitText } from "./format.js";
@@ -10,6 +13,8 @@ import { setAttrs, setText, svgEl } from "./svg.js";
 
 /** A bar this full gets the warning style (and its text already says the numbers). */
 const NEARLY_FULL = 0.8;
+/** Bold capitals in the state badge run wider than the 0.56 em fitText assumes. */
+const BADGE_GLYPH_EM = 0.7;
 
 export class WorkerBox {
   /**
@@ -25,17 +30,30 @@ export class WorkerBox {
     this.font = { title: Math.max(11, 15 * s), small: Math.max(9, 12 * s) };
     /** Component id → the part drawn for it, so tokens can find where messages start and end. */
     this.parts = {};
-    this.g = svgEl("g", { class: "cell", "data-cell-box": name }, parent);
-    svgEl("title", {}, this.g).textContent = tooltip;
+    this.tooltip = tooltip;
+    this.g = svgEl("g", {
+      class: "cell", "data-cell-box": name, "data-state": "ok", role: "button", tabindex: 0, "aria-haspopup": "dialog",
+    }, parent);
+    this.title = svgEl("title", {}, this.g);
+    this.title.textContent = tooltip;
     svgEl("rect", { class: "cell-frame", x: geom.x, y: geom.y, width: geom.w, height: geom.h, rx: 10 }, this.g);
+    // A failed worker is crossed out, under its containers (which are drawn in a layer above).
+    const inset = 6;
+    svgEl("path", {
+      class: "cell-dead",
+      d: `M${geom.x + inset},${geom.y + inset} L${geom.x + geom.w - inset},${geom.y + geom.h - inset} `
+        + `M${geom.x + geom.w - inset},${geom.y + inset} L${geom.x + inset},${geom.y + geom.h - inset}`,
+    }, this.g);
     this.nameText = svgEl("text", {
       class: "cell-name", x: geom.header.x, y: geom.header.y + geom.header.h * 0.68, "font-size": this.font.title,
     }, this.g);
     this.nameText.textContent = fitText(name, geom.w * 0.62, this.font.title);
+    this.badge = svgEl("rect", { class: "cell-badge", rx: 4, height: this.font.small * 1.5, width: 0 }, this.g);
     this.stateText = svgEl("text", {
       class: "cell-state", x: geom.x + geom.w - (geom.header.x - geom.x), y: geom.header.y + geom.header.h * 0.68,
       "text-anchor": "end", "font-size": this.font.small,
     }, this.g);
+    this.shownState = "ok";
   }
 
   /** A small box for one agent on the worker (rep, executor, kubelet, runtime). */
@@ -83,17 +101,55 @@ export class WorkerBox {
     return this.parts[id];
   }
 
-  /** The header's right side: trouble (a cordoned worker) first, else a note. */
-  showHeaderNote(cell, note) {
-    const trouble = cell.state && cell.state !== "ok" ? cell.state : "";
-    setText(this.stateText, fitText(trouble || note, this.geom.w * 0.4, this.font.small));
-    this.stateText.classList.toggle("is-trouble", Boolean(trouble));
+  /**
+   * The header's right side: trouble (an evacuating, failed or cordoned worker) as a badge,
+   * else a note; the worker's style follows its state.
+   * @param {object} cell the view's cell
+   * @param {string} note
+   * @param {string} [trouble] overrides the state word (a NotReady node)
+   * @param {{isNew?: boolean}} [options] isNew: the note is a rootfs just rolled out
+   */
+  showHeaderNote(cell, note, trouble = undefined, { isNew = false } = {}) {
+    const state = cell.state || "ok";
+    const word = trouble ?? (state !== "ok" ? state : "");
+    // The note gets what the name leaves of the header (names are monospace, 0.6 em a glyph).
+    const room = this.geom.w - 2 * (this.geom.header.x - this.geom.x) - this.name.length * this.font.title * 0.6 - 12;
+    const text = word ? fitText(word, this.geom.w * 0.45, this.font.small, BADGE_GLYPH_EM) : fitText(note, Math.max(room, this.geom.w * 0.3), this.font.small);
+    if (this.stateText.textContent !== text || this.shownState !== state) {
+      setText(this.stateText, text);
+      this.stateText.classList.toggle("is-trouble", Boolean(word));
+      this.stateText.classList.toggle("is-new", !word && isNew);
+      // The badge behind the word, measured once the text is laid out.
+      const width = word ? this.stateText.getComputedTextLength?.() || text.length * this.font.small * BADGE_GLYPH_EM : 0;
+      const padX = 5;
+      const right = Number(this.stateText.getAttribute("x"));
+      const baseline = Number(this.stateText.getAttribute("y"));
+      setAttrs(this.badge, {
+        x: (right - width - padX).toFixed(1), y: (baseline - this.font.small * 1.08).toFixed(1), width: word ? (width + 2 * padX).toFixed(1) : 0,
+      });
+    }
+    if (this.shownState !== state) {
+      this.shownState = state;
+      this.g.dataset.state = state;
+    }
   }
 
-  /** What an agent is doing, on the second line of its box. */
+  /**
+   * The worker's tooltip and accessible name: what it is, its state and what the reader may do.
+   * @param {string[]} facts e.g. "rootfs cflinuxfs4 1.99.0", "Ready: Unknown"
+   */
+  describe(cell, facts) {
+    const state = cell.state || "ok";
+    const known = facts.filter(Boolean);
+    setText(this.title, [this.tooltip, `State: ${state}`, ...known].join("\n"));
+    setAttrs(this.g, { "aria-label": `${this.name}: ${[state, ...known].join(", ")}. Open its actions.` });
+  }
+
+  /** What an agent is doing, on the second line of its box; a failed worker's agents are down. */
   showDoing(id, doing) {
     const part = this.parts[id];
-    if (part) setText(part.state, fitText(doing, part.width, this.font.small * 0.92));
+    const text = this.shownState === "failed" ? "down (its machine failed)" : doing;
+    if (part) setText(part.state, fitText(text, part.width, this.font.small * 0.92));
   }
 
   /**
@@ -113,9 +169,17 @@ export class WorkerBox {
     }
   }
 
-  /** @param {number} hidden containers not drawn for lack of room */
-  showOverflow(hidden) {
-    setText(this.overflowText, hidden > 0 ? `+${hidden} more` : "");
+  /**
+   * The right side of the work area's label: containers not drawn for lack of room, else a note
+   * (the rootfs the worker's containers run on).
+   * @param {number} hidden
+   * @param {{text: string, isNew?: boolean}} [note]
+   */
+  showOverflow(hidden, note = undefined) {
+    const text = hidden > 0 ? `+${hidden} more` : note?.text ?? "";
+    setText(this.overflowText, fitText(text, this.geom.area.w * 0.5, this.font.small));
+    this.overflowText.classList.toggle("is-rootfs", hidden <= 0 && Boolean(note?.text));
+    this.overflowText.classList.toggle("is-new", hidden <= 0 && Boolean(note?.isNew));
   }
 
   remove() {
