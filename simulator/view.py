@@ -110,7 +110,8 @@ class ViewState:
         elif entity_type == "component":
             self.components[entity] = fields["state"]
         elif entity_type == "action":
-            self.actions.append({"t": record["t"], "action": entity, **fields})
+            # ``action`` (from the record's fields) is the kind; ``words`` says it in full.
+            self.actions.append({"t": record["t"], "words": entity, **fields})
         elif entity_type == "convergence":
             self.metrics["convergence"].append(
                 {

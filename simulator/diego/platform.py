@@ -72,7 +72,8 @@ class DiegoPlatform(Platform):
         self.gorouter.start()
         for cell in self.cells.values():
             self.emit_cell(cell)
-        for component in ("cf", "uaa", "cc", "bbs", "auctioneer", "route-emitter", "gorouter", "bosh"):
+        # The BOSH director has a status only once it acts.
+        for component in ("cf", "uaa", "cc", "bbs", "auctioneer", "route-emitter", "gorouter"):
             self.set_status(component, "idle")
 
     # -- state records ---------------------------------------------------------------------

@@ -167,9 +167,9 @@ def test_the_figures_run_on_to_the_present_and_actions_are_read_in_words(
             ],
         },
         "actions": [
-            {"t": 1.0, "action": "push", "state": "push", "app": "solo"},
-            {"t": 1.0, "action": "push", "state": "push", "app": "pair"},
-            {"t": 90.0, "action": "fail", "state": "fail", "cell": "cell-z1-0"},
+            {"t": 1.0, "words": "cf push solo", "action": "push", "state": "push", "app": "solo"},
+            {"t": 1.0, "words": "cf push pair", "action": "push", "state": "push", "app": "pair"},
+            {"t": 90.0, "words": "fail cell-z1-0", "action": "fail", "state": "fail", "cell": "cell-z1-0"},
         ],
         "components": {"bosh": "idle"},
     }

@@ -9,28 +9,14 @@ export const ACTION_KINDS = new Set(["push", "scale", "stop", "crash", "evacuate
 /** Actions the platform's operator carries out (BOSH, kubectl and helm, the rootfs patcher). */
 export const OPERATOR_ACTIONS = new Set(["evacuate", "rootfs"]);
 
-/**
- * An action entry's kind. The view keeps `{t, action, ...fields}`; the record's `state` is the
- * kind too, so either field may be read.
- */
+/** An action entry's kind: `{t, words, action, ...fields}` in the view (protocol.md §2). */
 export function actionKind(action) {
-  if (ACTION_KINDS.has(action?.action)) return action.action;
-  return ACTION_KINDS.has(action?.state) ? action.state : String(action?.action ?? "");
+  return String(action?.action ?? "");
 }
 
-/** The action in an operator's or developer's words, as the simulator says them (Action.describe). */
+/** The action in the simulator's own words (Action.describe, carried in the view). */
 export function describeAction(action) {
-  const kind = actionKind(action);
-  switch (kind) {
-    case "push": return `cf push ${action.app}`;
-    case "scale": return `cf scale ${action.app} -i ${action.instances}`;
-    case "stop": return `cf stop ${action.app}`;
-    case "crash": return `crash ${action.app}/${action.index}`;
-    case "evacuate": return `evacuate ${action.cell}`;
-    case "fail": return `fail ${action.cell}`;
-    case "rootfs": return `roll out rootfs ${action.version}`;
-    default: return String(action?.action ?? "?");
-  }
+  return String(action?.words ?? action?.action ?? "?");
 }
 
 /** A few words for a marker on the strip: "fail cell-z1-0", "rootfs 1.99.0", "scale web → 5". */

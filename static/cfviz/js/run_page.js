@@ -14,6 +14,7 @@ import { PlatformPane } from "./platform_pane.js";
 import { platformInfo } from "./platforms.js";
 import { RunSummary } from "./run_summary.js";
 import { RunSocket } from "./socket.js";
+import { TimeTravel } from "./time_travel.js";
 import { showToast } from "./toast.js";
 
 const config = JSON.parse(document.getElementById("run-config").textContent);
@@ -63,6 +64,9 @@ const send = (command) => {
 };
 const controls = new Controls(document, send);
 const actions = new LiveActions({ send, notify: (text, kind) => showToast(toasts, text, { kind }) });
+const timeTravel = new TimeTravel(document.getElementById("time-travel"), send, (text) => showToast(toasts, text));
+// A permalink's moment is opened once, on the first snapshot: detached, on its branch, at its time.
+let pendingMoment = config.moment ?? null;
 
 /** Lay the page out for these platforms: one pane each, and the strip comparing them. */
 function build(platforms) {
@@ -101,6 +105,11 @@ function applySnapshot(msg) {
   state.speed = msg.speed ?? state.speed;
   noteRun(msg);
   controls.update(msg);
+  timeTravel.update(msg);
+  if (pendingMoment) {
+    timeTravel.openMoment(pendingMoment, msg.branch ?? 0);
+    pendingMoment = null;
+  }
   scheduleDraw();
 }
 
@@ -116,6 +125,7 @@ function applyFrame(msg) {
   noteRun(msg);
   for (const [platform, pane] of state.panes) pane.apply(msg.records?.[platform] ?? [], state.speed, msg.t);
   controls.update(msg);
+  timeTravel.update(msg);
   scheduleDraw();
 }
 

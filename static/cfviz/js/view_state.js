@@ -100,7 +100,7 @@ function applyState(view, record) {
       view.components[entity] = fields.state;
       break;
     case "action":
-      view.actions?.push({ t: record.t, action: entity, ...fields });
+      view.actions?.push({ t: record.t, words: entity, ...fields });
       break;
     case "convergence":
       view.metrics?.convergence.push({
