@@ -40,7 +40,8 @@ CLOCK_FRAME_INTERVAL_S = 0.25
 # More records than this in one tick cannot be animated one by one: clients resync instead.
 MAX_RECORDS_PER_FRAME = 2000
 MIN_SPEED = 0.1
-MAX_SPEED = 100.0
+# Issue 5: proportional pacing from 0.1× to 1000×.
+MAX_SPEED = 1000.0
 # "One event per beat" pacing, for teaching: a beat lasts this long by default (wall seconds).
 DEFAULT_BEAT_S = 1.0
 MIN_BEAT_S = 0.1

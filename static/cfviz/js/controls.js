@@ -6,7 +6,7 @@
 
 import { formatClock, formatSpeed } from "./format.js";
 
-export const SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100];
+export const SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000];
 
 export class Controls {
   /**
