@@ -129,6 +129,9 @@ if os.environ.get("CFVIZ_DB", "sqlite") == "postgres":
         }
     }
 else:
+    if "CFVIZ_SQLITE_PATH" not in os.environ:
+        # The default database lives in var/ (not committed); a fresh clone has no such folder.
+        (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
