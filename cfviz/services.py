@@ -1,25 +1,17 @@
-"""Business operations on scenarios and runs; views, consumers and commands call these."""
+"""Business operations on runs; views, consumers and commands call these (scenarios' are in
+``cfviz.scenario_services``)."""
 
 from __future__ import annotations
 
-import json
 import secrets
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from cfviz.models import Run, Scenario
-from simulator.scenario import Scenario as ScenarioSpec
-from simulator.scenario import ScenarioError, parse_scenario
-from simulator.scenario_files import scenario_to_data
-
-# Seeds stay below 2**53 so they survive JSON in every browser.
-MAX_SEED = 2**53 - 1
+from cfviz.models.limits import MAX_SEED
 
 
 def run_create(
@@ -81,38 +73,6 @@ def user_may_control(
     return bool(session_key) and session_key == run.owner_session
 
 
-@transaction.atomic
-def scenario_load_library(directory: Path | None = None) -> list[Scenario]:
-    """Load (or refresh) the built-in scenarios from the repo's ``scenarios/*.json`` files.
-
-    Every file is checked before anything is saved: one bad file saves none.
-    """
-    directory = directory or Path(settings.SCENARIO_LIBRARY_DIR)
-    parsed = []
-    problems: list[str] = []
-    for path in sorted(directory.glob("*.json")):
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            spec = parse_scenario(data)
-        except json.JSONDecodeError as exc:
-            problems.append(f"{path.name}: not valid JSON: {exc}")
-            continue
-        except ScenarioError as exc:
-            problems.extend(f"{path.name}: {p}" for p in exc.problems)
-            continue
-        parsed.append((path.stem, spec, data))
-    if problems:
-        raise ScenarioError(problems)
-    saved = []
-    for stem, spec, data in parsed:
-        scenario, _ = Scenario.objects.update_or_create(
-            slug=slugify(stem),
-            defaults={"name": spec.name, "description": spec.description, "spec": data, "builtin": True},
-        )
-        saved.append(scenario)
-    return saved
-
-
 def run_record_intervention(*, run_id: str, branch_id: int, action: dict[str, Any]) -> None:
     """Append a live action to a branch of the run, so that a replay includes it."""
     with transaction.atomic():
@@ -142,21 +102,3 @@ def _with_main(branches: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if any(b["id"] == 0 for b in branches):
         return [dict(b) for b in branches]
     return [{"id": 0, "parent": None, "forked_at": 0.0, "interventions": []}, *[dict(b) for b in branches]]
-
-
-@transaction.atomic
-def scenario_import(*, spec: ScenarioSpec, slug: str, replace: bool = False) -> Scenario:
-    """Save a checked scenario under ``slug``; built-ins stay as the repo's files define them."""
-    existing = Scenario.objects.filter(slug=slug).first()
-    if existing is not None and existing.builtin:
-        raise ValueError(f"{slug!r} is a built-in scenario: import it under another --slug")
-    if existing is not None and not replace:
-        raise ValueError(
-            f"a scenario {slug!r} exists already: pass --replace to update it, or another --slug"
-        )
-    data = scenario_to_data(spec)
-    scenario, _ = Scenario.objects.update_or_create(
-        slug=slug,
-        defaults={"name": spec.name, "description": spec.description, "spec": data, "builtin": False},
-    )
-    return scenario

@@ -1,4 +1,4 @@
-"""The scenario spec: zones, cells, apps, a timeline of actions and timing parameters.
+"""The scenario spec: zones, cells, apps, a timeline of actions, timing parameters and narration.
 
 A scenario is plain data, usually loaded from JSON. :func:`parse_scenario` checks all of it and
 raises :class:`ScenarioError` with *every* problem found, each with its path
@@ -9,6 +9,9 @@ named constant in the platform package. Durations the real systems leave to the 
 (container creation, download bandwidth, staging compile time, network and API latency) are
 :class:`Timing` parameters here, with documented defaults and a jitter fraction drawn from the
 run's generator.
+
+Narration (chapters of captions for a teacher's story) is checked like the rest but never read
+by a run: it is for the run page.
 """
 
 from __future__ import annotations
@@ -34,6 +37,22 @@ ACTION_FIELDS: dict[str, tuple[str, ...]] = {
 ACTIONS = tuple(ACTION_FIELDS)
 OPTIONAL_ACTION_FIELDS = {"recover_after_s", "max_in_flight"}
 PLATFORMS = ("diego", "eirini")
+# What a narration step can wait for besides a time: the moment a run first shows the event,
+# and what it is about. App events are Cloud Controller's app states (``app-running``: every
+# instance runs); cell events are the cell's (or node's) state; ``all-running``: every instance
+# of every app runs; ``converged``: the platform has caught up with the latest action.
+NARRATION_EVENTS: dict[str, str | None] = {
+    "app-pushing": "app",
+    "app-staging": "app",
+    "app-starting": "app",
+    "app-running": "app",
+    "app-stopped": "app",
+    "all-running": None,
+    "cell-evacuating": "cell",
+    "cell-restarting": "cell",
+    "cell-failed": "cell",
+    "converged": None,
+}
 KUBE_SCHEDULER_MODES = ("legacy-2019", "framework")
 
 # Cloud Controller's default and maximum health-check timeouts (diego.md §2.3).
@@ -43,6 +62,8 @@ MAX_HEALTH_CHECK_TIMEOUT_S = 180.0
 MAX_CELLS = 5000
 MAX_INSTANCES_PER_APP = 100_000
 MAX_DURATION_S = 7 * 24 * 3600.0
+MAX_CHAPTER_CHARS = 100
+MAX_NARRATION_CHARS = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +211,20 @@ class Action:
 
 
 @dataclass(frozen=True, slots=True)
+class NarrationStep:
+    """A caption the run page shows for a teacher's story: at a time, or when an event first
+    happens; ``pause`` stops the player there until the viewer goes on. Runs ignore it."""
+
+    chapter: str
+    text: str
+    at: float | None = None
+    event: str | None = None
+    app: str = ""
+    cell: str = ""
+    pause: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Scenario:
     name: str
     zones: tuple[str, ...]
@@ -203,6 +238,7 @@ class Scenario:
     timing: Timing = field(default_factory=Timing)
     diego: DiegoSettings = field(default_factory=DiegoSettings)
     eirini: EiriniSettings = field(default_factory=EiriniSettings)
+    narration: tuple[NarrationStep, ...] = ()
 
     def app(self, name: str) -> AppSpec:
         for app in self.apps:
@@ -525,6 +561,11 @@ def parse_scenario(data: Any) -> Scenario:
     diego = _parse_settings(check, root, "diego", DiegoSettings)
     eirini = _parse_settings(check, root, "eirini", EiriniSettings)
 
+    narration = [
+        _parse_narration_step(check, raw, f"narration[{i}]", app_names, cell_names, duration)
+        for i, raw in enumerate(check.items(root, "narration", required=False))
+    ]
+
     if check.problems:
         raise ScenarioError(check.problems)
     return Scenario(
@@ -540,7 +581,51 @@ def parse_scenario(data: Any) -> Scenario:
         timing=timing,
         diego=diego,
         eirini=eirini,
+        narration=tuple(narration),
     )
+
+
+def _parse_narration_step(
+    check: _Checker,
+    raw: Any,
+    path: str,
+    app_names: set[str],
+    cell_names: set[str],
+    duration: float | None,
+) -> NarrationStep:
+    n = check.mapping(raw, path, _field_names(NarrationStep))
+    chapter = check.string(n, "chapter", path, None)
+    text = check.string(n, "text", path, None)
+    for key, value, limit in (("chapter", chapter, MAX_CHAPTER_CHARS), ("text", text, MAX_NARRATION_CHARS)):
+        if value is not None and not value.strip():
+            check.problem(f"{path}.{key}", "must not be empty")
+        elif value is not None and len(value) > limit:
+            check.problem(f"{path}.{key}", f"at most {limit} characters, not {len(value)}")
+    at = None if n.get("at") is None else check.number(n, "at", path, None, minimum=0)
+    event = None
+    if n.get("event") is not None:
+        event = check.string(n, "event", path, None, choices=tuple(NARRATION_EVENTS))
+    if n.get("at") is None and n.get("event") is None:
+        check.problem(path, "say when it shows: at (seconds) or event (what happens)")
+    elif n.get("at") is not None and n.get("event") is not None:
+        check.problem(f"{path}.event", "a step shows at a time or on an event, not both")
+    if at is not None and duration is not None and at > duration:
+        check.problem(f"{path}.at", f"{at:g} s is after the scenario ends ({duration:g} s)")
+    subject = NARRATION_EVENTS.get(event or "")
+    values: dict[str, Any] = {}
+    for key, names in (("app", app_names), ("cell", cell_names)):
+        if subject == key:
+            name = check.string(n, key, path, None)
+            if name is not None and name not in names:
+                check.problem(f"{path}.{key}", f"unknown {key} {name!r}")
+            values[key] = name or ""
+        elif n.get(key):
+            check.problem(f"{path}.{key}", f"only a step on one of the {key} events names {key}")
+    pause = n.get("pause", False)
+    if not isinstance(pause, bool):
+        check.problem(f"{path}.pause", f"must be true or false, not {_type_name(pause)}")
+        pause = False
+    return NarrationStep(chapter=chapter or "", text=text or "", at=at, event=event, pause=pause, **values)
 
 
 def _parse_action(

@@ -20,6 +20,7 @@ from simulator.scenario import (
     CellSpec,
     DiegoSettings,
     EiriniSettings,
+    NarrationStep,
     Scenario,
     ScenarioError,
     Timing,
@@ -82,6 +83,15 @@ def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
         changed = _differences(value, default)
         if changed:
             data[key] = changed
+    if scenario.narration:
+        data["narration"] = [
+            {
+                "chapter": step.chapter,
+                "text": step.text,
+                **_differences(step, NarrationStep(step.chapter, step.text)),
+            }
+            for step in scenario.narration
+        ]
     return data
 
 

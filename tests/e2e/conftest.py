@@ -15,8 +15,10 @@ from typing import Any
 import pytest
 from channels.testing.live import make_application, set_database_connection
 from daphne.testing import DaphneProcess
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 from django.core.management import call_command
+from django.core.signals import request_started
 from django.db import connections
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -42,13 +44,25 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
     return {**browser_context_args, "viewport": {"width": 1400, "height": 900}}
 
 
+def serve_test_database() -> None:
+    """Set up the server process: the test database, and no content types kept from one request
+    to the next. Every test empties the database, which gives the content types new ids; a
+    server that cached the old ones could not write the admin's log (a foreign key to them)."""
+    set_database_connection()
+    request_started.connect(clear_content_types, weak=False)
+
+
+def clear_content_types(**kwargs: Any) -> None:
+    ContentType.objects.clear_cache()
+
+
 @pytest.fixture(scope="session")
 def live_asgi_url(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
     """The whole ASGI app (pages, static files, websockets) served on the test database."""
     server = DaphneProcess(
         "localhost",
         partial(make_application, static_wrapper=ASGIStaticFilesHandler),
-        setup=set_database_connection,
+        setup=serve_test_database,
     )
     # Fork while the database is unblocked: the child keeps that state, and it serves requests
     # outside any test. It must open its own connection rather than share ours.

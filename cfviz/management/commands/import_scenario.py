@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.text import slugify
 
-from cfviz.services import scenario_import
+from cfviz.scenario_services import scenario_import
 from simulator.scenario import ScenarioError
 from simulator.scenario_files import guess_format, load_scenario_text
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cfviz.services import scenario_load_library
+from cfviz.scenario_services import scenario_load_library
 from simulator.scenario import ScenarioError
 
 

@@ -1,4 +1,4 @@
-"""Scenarios and runs as stored in the database."""
+"""A run: one scenario, seed and platform, as it was when it started, with its live actions."""
 
 from __future__ import annotations
 
@@ -6,63 +6,13 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from cfviz.models.scenario import Scenario
 from simulator.scenario import Scenario as ScenarioSpec
-from simulator.scenario import ScenarioError, parse_scenario
-
-
-class Scenario(models.Model):
-    slug = models.SlugField(_("slug"), unique=True, max_length=100)
-    name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
-    spec = models.JSONField(
-        _("specification"),
-        help_text=_("Zones, cells, apps, timeline and timing, as in docs/protocol.md and scenarios/*.json."),
-    )
-    builtin = models.BooleanField(
-        _("built-in"), default=False, help_text=_("Shipped with cfviz and loaded by the set-up command.")
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("scenario")
-        verbose_name_plural = _("scenarios")
-
-    def __str__(self) -> str:
-        return self.name
-
-    def clean(self) -> None:
-        try:
-            parse_scenario(self.spec)
-        except ScenarioError as exc:
-            raise ValidationError({"spec": list(exc.problems)}) from None
-
-    def parsed(self) -> ScenarioSpec:
-        return parse_scenario(self.spec)
-
-    @property
-    def cell_count(self) -> int:
-        return len(self.spec.get("cells", []))
-
-    @property
-    def app_count(self) -> int:
-        return len(self.spec.get("apps", []))
-
-    @property
-    def instance_count(self) -> int:
-        return sum(int(app.get("instances", 1)) for app in self.spec.get("apps", []))
-
-    @property
-    def default_platform(self) -> str:
-        """Both side by side when the scenario is written for both, else its one platform."""
-        platforms = self.spec.get("platforms") or ["diego"]
-        return "both" if len(platforms) > 1 else str(platforms[0])
+from simulator.scenario import parse_scenario
 
 
 class Run(models.Model):
