@@ -31,9 +31,9 @@ def test_the_timeline_seeks_back_and_steps_return_to_the_same_moment(live_asgi_u
     seek(page, 31.2)
     expect(page.locator("#clock-time")).to_have_text("00:31.2")
     seq_before = page.evaluate("window.cfviz.view.seq")
-    page.get_by_role("button", name="event ▶").click()
+    page.get_by_role("button", name="event ›").click()
     page.wait_for_function("(n) => window.cfviz.view.seq > n", arg=seq_before)
-    page.get_by_role("button", name="◀ event").click()
+    page.get_by_role("button", name="‹ event").click()
     page.wait_for_function("(n) => window.cfviz.view.seq === n", arg=seq_before)
 
     # The keyboard does the same, and ? shows the shortcuts.

@@ -73,10 +73,10 @@ export class TimeTravel {
     this.root.innerHTML = `
       <div class="tt-row">
         <div class="tt-steps" role="group" aria-label="Step">
-          <button type="button" data-step="message" data-direction="back" title="Previous message (Shift+←)">⏮ message</button>
-          <button type="button" data-step="event" data-direction="back" title="One event back (←)">◀ event</button>
-          <button type="button" data-step="event" data-direction="forward" title="One event forward (→)">event ▶</button>
-          <button type="button" data-step="message" data-direction="forward" title="Next message (Shift+→)">message ⏭</button>
+          <button type="button" data-step="message" data-direction="back" title="Previous message (Shift+←)">« message</button>
+          <button type="button" data-step="event" data-direction="back" title="One event back (←)">‹ event</button>
+          <button type="button" data-step="event" data-direction="forward" title="One event forward (→)">event ›</button>
+          <button type="button" data-step="message" data-direction="forward" title="Next message (Shift+→)">message »</button>
         </div>
         <label class="tt-pacing">Pacing
           <select id="tt-pacing">
