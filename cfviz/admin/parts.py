@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from cfviz.admin.forms import PartFormSet
 from cfviz.models import App, CellGroup, NarrationStep, Scenario, TimelineAction, Zone
 from cfviz.models.fields import StringListField
+from cfviz.scenario_parts import ACTION_FIELDS, CELL_FIELDS, NARRATION_FIELDS
 
 
 def _may(request: HttpRequest, action: str) -> bool:
@@ -104,17 +105,8 @@ class ZoneInline(PartInline, admin.TabularInline):
 
 class CellGroupInline(PartInline, admin.TabularInline):
     model = CellGroup
-    fields = (
-        "name",
-        "count",
-        "zone",
-        "memory_mb",
-        "disk_mb",
-        "max_containers",
-        "stacks",
-        "placement_tags",
-        "optional_placement_tags",
-    )
+    # A group's count follows its name: "40 cells of 32 GiB in zone z1".
+    fields = (CELL_FIELDS[0], "count", *CELL_FIELDS[1:])
 
 
 class AppInline(PartInline, admin.StackedInline):
@@ -139,19 +131,9 @@ class AppInline(PartInline, admin.StackedInline):
 
 class TimelineActionInline(PartInline, admin.TabularInline):
     model = TimelineAction
-    fields = (
-        "at",
-        "action",
-        "app",
-        "instances",
-        "index",
-        "cell",
-        "recover_after_s",
-        "version",
-        "max_in_flight",
-    )
+    fields = ACTION_FIELDS
 
 
 class NarrationStepInline(PartInline, admin.TabularInline):
     model = NarrationStep
-    fields = ("chapter", "text", "at", "event", "app", "cell", "pause")
+    fields = NARRATION_FIELDS
