@@ -22,6 +22,11 @@ class EngineError(RuntimeError):
     """Raised when the engine is driven in a way that cannot be right (e.g. scheduling in the past)."""
 
 
+_new_tuple = tuple.__new__
+_heappush = heapq.heappush
+_heappop = heapq.heappop
+
+
 class Timer(NamedTuple):
     """A scheduled handler call. A tuple, so the heap compares (time, seq) in C: fast."""
 
@@ -56,8 +61,9 @@ class Engine:
             raise EngineError(f"no handler registered for {kind!r}")
         seq = self._next_seq
         self._next_seq = seq + 1
-        timer = Timer(self.now + delay, seq, kind, args)
-        heapq.heappush(self._heap, timer)
+        # tuple.__new__ skips the named tuple's Python-level constructor: this is the hot path.
+        timer: Timer = _new_tuple(Timer, (self.now + delay, seq, kind, args))
+        _heappush(self._heap, timer)
         return timer
 
     def peek(self) -> float:
@@ -84,13 +90,17 @@ class Engine:
             raise EngineError(f"cannot run until {until}: the clock is already at {self.now}")
         heap = self._heap
         handlers = self._handlers
-        pop = heapq.heappop
+        limit = math.inf if until is None else until
+        steps = 0
         # The loop of step(), inlined: it is the hot path of every run.
-        while heap and (until is None or heap[0][0] <= until):
-            time, _, kind, args = pop(heap)
-            self.now = time
-            self.steps_taken += 1
-            handlers[kind](*args)
+        try:
+            while heap and heap[0][0] <= limit:
+                time, _, kind, args = _heappop(heap)
+                self.now = time
+                steps += 1
+                handlers[kind](*args)
+        finally:
+            self.steps_taken += steps
         if until is not None:
             self.now = until
 
