@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import copy
 import logging
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -26,6 +26,7 @@ from channels.layers import get_channel_layer
 
 from cfviz import selectors, services
 from simulator.comparison import Comparison
+from simulator.narration import reached
 from simulator.records import Record
 from simulator.scenario import Action, action_to_dict, parse_action
 from simulator.scenario import Scenario as ScenarioSpec
@@ -110,6 +111,8 @@ class LiveRun:
     views: dict[str, ViewState] = field(init=False)
     task: asyncio.Task[None] | None = field(default=None, repr=False)
     viewers: int = 0
+    # How many of the scenario's narration steps the run has reached (they show in order).
+    narrated: int = 0
 
     def __post_init__(self) -> None:
         self.reset()
@@ -148,7 +151,19 @@ class LiveRun:
             name: ViewState(self.spec, name, sim.platform.notes) for name, sim in self.sims.runs.items()
         }
         self.apply({name: list(sim.records) for name, sim in self.sims.runs.items()})
+        self.narrated = reached(self.spec.narration, self.views.values())
         self.status = FINISHED if self.sims.done else PAUSED
+
+    def narrate(self) -> bool:
+        """Note the narration steps now reached; True if one of them asks the player to wait."""
+        before = self.narrated
+        self.narrated = reached(self.spec.narration, self.views.values(), before)
+        return any(step.pause for step in self.spec.narration[before : self.narrated])
+
+    def next_pause_at(self) -> float | None:
+        """The time of the next step that waits, if it is the next to show and timed."""
+        steps = self.spec.narration[self.narrated :]
+        return steps[0].at if steps and steps[0].pause and steps[0].at is not None else None
 
     def private_copy(self, channel: str) -> LiveRun:
         """A copy at the same moment for one detached viewer; it shares the keyframes."""
@@ -196,6 +211,7 @@ class LiveRun:
                 "platforms": list(self.platforms),
             },
             "views": {name: view.to_dict() for name, view in self.views.items()},
+            "narration": {"steps": [asdict(step) for step in self.spec.narration], "reached": self.narrated},
         }
 
     def next_frame(self, records: dict[str, list[Record]] | None = None) -> dict[str, Any]:
@@ -208,6 +224,7 @@ class LiveRun:
             "status": self.status,
             "speed": self.speed,
             "records": {name: records.get(name, []) for name in self.platforms},
+            "narrated": self.narrated,
         }
         if sum(len(r) for r in records.values()) > MAX_RECORDS_PER_FRAME:
             frame["records"] = {name: [] for name in self.platforms}
@@ -334,6 +351,7 @@ class RunRegistry:
             return
         records = live.timeline.step(unit)
         live.apply(records)
+        live.narrate()
         live.note_progress()
         live.status = FINISHED if live.sims.done else PAUSED
         await self._broadcast(live, live.next_frame(records))
@@ -372,8 +390,14 @@ class RunRegistry:
                     now = loop.time()
                     target = live.sims.now + (now - last_tick) * live.speed
                     last_tick = now
+                    # A narration step that waits stops the run exactly at its time.
+                    pause_at = live.next_pause_at()
+                    if pause_at is not None and pause_at >= live.sims.now:
+                        target = min(target, pause_at)
                     records = live.timeline.advance(until=target)
                 live.apply(records)
+                if live.narrate():
+                    live.status = PAUSED
                 live.note_progress()
                 if live.sims.done:
                     live.status = FINISHED
@@ -381,6 +405,8 @@ class RunRegistry:
                 if changed or live.status != PLAYING or now - last_frame >= CLOCK_FRAME_INTERVAL_S:
                     last_frame = now
                     await self._broadcast(live, live.next_frame(records))
+            if live.status == PAUSED:
+                await self._save_status(live, PAUSED)  # a narration step waits for the viewer
             if live.status == FINISHED and live.channel is None:
                 await database_sync_to_async(services.run_record_finished)(
                     run_id=live.run_id, event_log=live.sims.dumps_log(), summary=live.sims.summary()

@@ -43,6 +43,9 @@ class ViewState:
             "convergence": [],
         }
         self.actions: list[dict[str, Any]] = []
+        # Every (entity type, entity, state) an app or cell has been in: narration steps wait
+        # for the first moment of one. Server-side only; viewers get the steps reached.
+        self.seen: set[tuple[str, str, str]] = set()
         self._available_once: set[str] = set()
         self.t = 0.0
         self.seq = -1
@@ -100,12 +103,14 @@ class ViewState:
             self._put(self.tasks, entity, fields, GONE_STATES["task"])
         elif entity_type == "app":
             self.apps.setdefault(entity, {}).update(fields)
+            self.seen.add(("app", entity, fields["state"]))
             self._measure(record["t"])
         elif entity_type == "route":
             self.routes[entity] = {"app": fields.get("app"), "endpoints": fields.get("endpoints", [])}
             self._measure(record["t"])
         elif entity_type == "cell":
             self.cells.setdefault(entity, {"name": entity}).update(fields)
+            self.seen.add(("cell", entity, fields["state"]))
             self._measure(record["t"])
         elif entity_type == "component":
             self.components[entity] = fields["state"]

@@ -73,3 +73,13 @@ def test_a_permalink_shows_the_same_moment_in_a_fresh_browser(
     )
     assert placements(other) == here
     fresh.close()
+
+
+def test_the_story_of_the_push_is_told_as_the_run_reaches_each_step(live_asgi_url: str, page: Page) -> None:
+    start_cf_push(page, live_asgi_url, platform="diego")
+    story = page.get_by_role("region", name="The story")
+    expect(story).to_contain_text("0 of 4")
+    play_fast(page)
+    expect(page.locator("#run-status")).to_have_text("finished", timeout=RUN_TIMEOUT_MS)
+    expect(story).to_contain_text("4 of 4")
+    expect(story).to_contain_text("Every instance runs and is routed")

@@ -103,6 +103,7 @@ def test_staging_and_pulls_queue_at_bits_service_as_parallel_pushes_grow() -> No
     """Every droplet upload and image pull is a bits-service request: N pushes wait on each other."""
     base = scenario(timing={"jitter": 0})
     base["cells"] = [dict(c, memory_mb=65536) for c in PUSH["cells"]]
+    base.pop("narration", None)  # the push's story is about its one app
     app = PUSH["apps"][0]
 
     def parallel_pushes(count: int) -> Simulation:

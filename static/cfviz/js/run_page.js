@@ -14,6 +14,7 @@ import { PlatformPane } from "./platform_pane.js";
 import { platformInfo } from "./platforms.js";
 import { RunSummary } from "./run_summary.js";
 import { RunSocket } from "./socket.js";
+import { Narration } from "./narration.js";
 import { TimeTravel } from "./time_travel.js";
 import { showToast } from "./toast.js";
 
@@ -65,6 +66,7 @@ const send = (command) => {
 const controls = new Controls(document, send);
 const actions = new LiveActions({ send, notify: (text, kind) => showToast(toasts, text, { kind }) });
 const timeTravel = new TimeTravel(document.getElementById("time-travel"), send, (text) => showToast(toasts, text));
+const narration = new Narration(document.getElementById("narration"));
 // A permalink's moment is opened once, on the first snapshot: detached, on its branch, at its time.
 let pendingMoment = config.moment ?? null;
 
@@ -106,6 +108,7 @@ function applySnapshot(msg) {
   noteRun(msg);
   controls.update(msg);
   timeTravel.update(msg);
+  narration.update(msg);
   if (pendingMoment) {
     timeTravel.openMoment(pendingMoment, msg.branch ?? 0);
     pendingMoment = null;
@@ -126,6 +129,7 @@ function applyFrame(msg) {
   for (const [platform, pane] of state.panes) pane.apply(msg.records?.[platform] ?? [], state.speed, msg.t);
   controls.update(msg);
   timeTravel.update(msg);
+  narration.update(msg);
   scheduleDraw();
 }
 
