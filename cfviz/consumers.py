@@ -7,6 +7,7 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
 from cfviz import selectors, services
 from cfviz.commands import MAX_MESSAGE_BYTES, CommandError, parse_command
@@ -14,6 +15,7 @@ from cfviz.runtime import LiveRun, registry
 from simulator.scenario import ScenarioError
 
 CLOSE_UNKNOWN_RUN = 4404
+CLOSE_FORBIDDEN = 4403
 
 
 class RunConsumer(AsyncJsonWebsocketConsumer):
@@ -28,6 +30,11 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         await self.accept()
         if self.live is None:
             await self.close(code=CLOSE_UNKNOWN_RUN)
+            return
+        if not settings.RUNS_PUBLIC and not await self._is_staff():
+            # The deployment keeps runs to staff: the page says so, and so does the socket.
+            self.live = None
+            await self.close(code=CLOSE_FORBIDDEN)
             return
         await self.channel_layer.group_add(self.live.group, self.channel_name)
         registry.watch(self.live)
@@ -133,6 +140,11 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
     async def _error(self, text: str, content: Any = None) -> None:
         command = content.get("command") if isinstance(content, dict) else None
         await self.send_json({"type": "error", "error": text, "command": command})
+
+    @database_sync_to_async
+    def _is_staff(self) -> bool:
+        user = self.scope.get("user")
+        return bool(user is not None and user.is_authenticated and user.is_staff)
 
     @database_sync_to_async
     def _may_control(self, run_id: str) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from simulator.scenario import parse_scenario
@@ -233,3 +235,15 @@ async def test_a_foreign_origin_is_refused_before_the_socket_opens() -> None:
     run = await new_run(await new_session())
     _socket, connected = await connect(run.id, origin=(b"origin", b"http://evil.example.com"))
     assert connected is False
+
+
+async def test_a_deployment_that_keeps_runs_to_staff_closes_the_socket_for_others(settings: Any) -> None:
+    settings.RUNS_PUBLIC = False
+    run = await new_run(await new_session())
+    socket, connected = await connect(run.id, await new_session())
+    assert connected
+    assert await socket.receive_output(timeout=2) == {"type": "websocket.close", "code": 4403}
+    staff, _ = await connect(run.id, await new_session(await new_staff_user()))
+    snapshot = await staff.receive_json_from()
+    assert snapshot["type"] == "snapshot"
+    await staff.disconnect()
