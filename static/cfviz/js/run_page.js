@@ -160,13 +160,16 @@ function showConnection(status) {
     open: "live",
     reconnecting: "reconnecting…",
     gone: "no such run",
+    forbidden: "staff only",
   }[status];
   connection.textContent = text;
   connection.dataset.connection = status;
-  if (status === "gone") {
+  if (status === "gone" || status === "forbidden") {
     controls.disableAll();
     actions.setCanControl(false);
-    document.getElementById("gone-banner").hidden = false;
+    const banner = document.getElementById("gone-banner");
+    if (status === "forbidden") banner.textContent = "On this deployment, runs are for staff only: log in as staff to watch";
+    banner.hidden = false;
   }
 }
 

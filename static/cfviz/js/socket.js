@@ -6,6 +6,8 @@
 
 /** Close code the server uses for a run that does not exist. */
 export const CLOSE_NO_SUCH_RUN = 4404;
+/** The deployment keeps runs to staff (protocol.md §3). */
+export const CLOSE_FORBIDDEN = 4403;
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000];
 /** Ask again if a requested snapshot has not come after this long. */
 const SNAPSHOT_RETRY_MS = 5000;
@@ -15,7 +17,7 @@ const SNAPSHOT_RETRY_MS = 5000;
  *   onSnapshot: (msg: object) => void,
  *   onFrame: (msg: object) => void,
  *   onError: (msg: object) => void,
- *   onConnection: (state: "connecting"|"open"|"reconnecting"|"gone") => void,
+ *   onConnection: (state: "connecting"|"open"|"reconnecting"|"gone"|"forbidden") => void,
  * }} Handlers
  */
 
@@ -56,9 +58,10 @@ export class RunSocket {
   closed(event) {
     this.ws = null;
     if (this.stopped) return;
-    if (event.code === CLOSE_NO_SUCH_RUN) {
+    if (event.code === CLOSE_NO_SUCH_RUN || event.code === CLOSE_FORBIDDEN) {
+      // Final answers: reconnecting would get the same one.
       this.stopped = true;
-      this.handlers.onConnection("gone");
+      this.handlers.onConnection(event.code === CLOSE_FORBIDDEN ? "forbidden" : "gone");
       return;
     }
     const delay = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];
