@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -41,10 +40,6 @@ def run_create(
         owner=owner,
         owner_session=session_key,
     )
-
-
-def run_random_seed() -> int:
-    return secrets.randbelow(MAX_SEED)
 
 
 def run_save_status(*, run_id: str, status: str) -> None:
@@ -101,4 +96,4 @@ def run_set_branch(*, run_id: str, branch_id: int) -> None:
 def _with_main(branches: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if any(b["id"] == 0 for b in branches):
         return [dict(b) for b in branches]
-    return [{"id": 0, "parent": None, "forked_at": 0.0, "interventions": []}, *[dict(b) for b in branches]]
+    return [Run.main_branch(), *[dict(b) for b in branches]]

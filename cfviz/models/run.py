@@ -70,10 +70,15 @@ class Run(models.Model):
         """The simulations this run advances in lockstep."""
         return ("diego", "eirini") if self.platform == self.Platform.BOTH else (self.platform,)
 
+    @staticmethod
+    def main_branch() -> dict[str, Any]:
+        """Branch 0, the main line, before any live action was stored on it."""
+        return {"id": 0, "parent": None, "forked_at": 0.0, "interventions": []}
+
     def branch(self, branch_id: int) -> dict[str, Any]:
         found = next((b for b in self.branches if b["id"] == branch_id), None)
         if found is None and branch_id == 0:
-            return {"id": 0, "parent": None, "forked_at": 0.0, "interventions": []}
+            return self.main_branch()
         if found is None:
             raise KeyError(branch_id)
         return found

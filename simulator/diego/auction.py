@@ -10,6 +10,7 @@ terms, the winner, or the placement error.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -394,20 +395,37 @@ def schedule_round(
 
     ``cells`` are updated in place as placements are made.
     """
+    return place_in_order(
+        auction_order(lrps, tasks, rng),
+        cells,
+        settings,
+        lambda work: (
+            place_lrp(cells, work, settings, rng)
+            if isinstance(work, LRPWork)
+            else place_task(cells, work, settings, rng)
+        ),
+    )
+
+
+def place_in_order(
+    order: list[Work],
+    cells: list[CellState],
+    settings: DiegoSettings,
+    place: Callable[[Work], Placement],
+) -> list[Placement]:
+    """The round's loop, shared by every implementation of a placement: the in-flight start
+    limit (§1.8), no cells at all, and counting what each placement adds in flight."""
     placements: list[Placement] = []
     limit = settings.starting_container_count_maximum
     inflight = sum(c.starting_containers for c in cells)
-    for work in auction_order(lrps, tasks, rng):
+    for work in order:
         if limit > 0 and inflight >= limit:
             placements.append(Placement(work, None, ERROR_INFLIGHT_LIMIT, []))
             continue
         if not cells:
             placements.append(Placement(work, None, ERROR_CELL_COMMUNICATION, []))
             continue
-        if isinstance(work, LRPWork):
-            placement = place_lrp(cells, work, settings, rng)
-        else:
-            placement = place_task(cells, work, settings, rng)
+        placement = place(work)
         if placement.winner is not None:
             inflight += 1
         placements.append(placement)

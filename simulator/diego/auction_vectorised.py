@@ -42,13 +42,12 @@ from simulator.diego.auction import (
     filter_verdict,
     insufficient_resources_error,
     lrp_score_terms,
+    place_in_order,
     reserve,
     resource_problems,
     task_score_terms,
 )
 from simulator.diego.constants import (
-    ERROR_CELL_COMMUNICATION,
-    ERROR_INFLIGHT_LIMIT,
     LOCALITY_OFFSET,
 )
 from simulator.scenario import DiegoSettings
@@ -375,23 +374,13 @@ def schedule_round_vectorised(
     With a ``random.Random`` the result and the generator's final state equal
     :func:`auction.schedule_round`'s for the same inputs.
     """
-    placements: list[Placement] = []
-    limit = settings.starting_container_count_maximum
-    inflight = sum(c.starting_containers for c in cells)
     state = _Round(cells, lrps, settings) if cells else None
     explain = len(cells) <= explain_limit
-    for work in _order(lrps, tasks, rng):
-        if limit > 0 and inflight >= limit:
-            placements.append(Placement(work, None, ERROR_INFLIGHT_LIMIT, []))
-            continue
-        if state is None:
-            placements.append(Placement(work, None, ERROR_CELL_COMMUNICATION, []))
-            continue
+
+    def place(work: Work) -> Placement:
+        assert state is not None  # place_in_order does not place without cells
         if isinstance(work, LRPWork):
-            placement = _place_lrp(state, work, rng, explain)
-        else:
-            placement = _place_task(state, work, rng, explain)
-        if placement.winner is not None:
-            inflight += 1
-        placements.append(placement)
-    return placements
+            return _place_lrp(state, work, rng, explain)
+        return _place_task(state, work, rng, explain)
+
+    return place_in_order(_order(lrps, tasks, rng), cells, settings, place)

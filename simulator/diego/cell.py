@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from simulator.cf.staging import compile_lines, compile_seconds
 from simulator.diego.auction import CellState, LRPWork, TaskWork
 from simulator.diego.constants import (
     APP_CONTAINER_PORT,
@@ -365,10 +366,9 @@ class Rep:
         else:
             self._log(container, "executor", f"Downloaded app package ({spec.package_mb:g}M)")
             self._set_detail(container, RUNNING, f"compiling with {spec.buildpack}")
-            self._log(container, "garden", "Staging app...")
-            self._log(container, "garden", f"-----> {spec.buildpack} detected")
-            self._log(container, "garden", "-----> Installing dependencies and compiling")
-            compile_s = spec.staging_s if spec.staging_s is not None else self.p.timing.staging_compile_s
+            for line in compile_lines(spec):
+                self._log(container, "garden", line)
+            compile_s = compile_seconds(spec, self.p.timing)
             self.p.engine.schedule(self.p.duration(compile_s), "rep.compiled", cell_name, guid)
 
     # -- LRP start-up and health ----------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from simulator.cf.staging import compile_lines, compile_seconds
 from simulator.eirini.registry import Transfer
 from simulator.eirini.state import SUCCEEDED, Pod
 from simulator.engine import Engine
@@ -83,11 +84,10 @@ class StagingContainers:
             return
         spec = self.p.apps[pod.app].spec
         self._stg(pod, "runtime", f"Downloaded app package ({spec.package_mb:g}M)")
-        self._stg(pod, "runtime", "Staging app...")
-        self._stg(pod, "runtime", f"-----> {spec.buildpack} detected")
-        self._stg(pod, "runtime", "-----> Installing dependencies and compiling")
+        for line in compile_lines(spec):
+            self._stg(pod, "runtime", line)
         self.p.kubelet.set_reason(pod, f"Running: compiling with {spec.buildpack}")
-        compile_s = spec.staging_s if spec.staging_s is not None else self.p.timing.staging_compile_s
+        compile_s = compile_seconds(spec, self.p.timing)
         self.p.engine.schedule(self.p.duration(compile_s), "staging.compiled", node_name, pod_name)
 
     def compiled(self, node_name: str, pod_name: str) -> None:
