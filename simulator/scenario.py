@@ -54,6 +54,11 @@ NARRATION_EVENTS: dict[str, str | None] = {
     "converged": None,
 }
 KUBE_SCHEDULER_MODES = ("legacy-2019", "framework")
+# How a run simulates the scenario (docs/fleet.md §1): every message and state change of every
+# instance, or per-instance arrays aggregated per cell, for Diego's 250,000-instance scale.
+MODES = ("auto", "detailed", "fleet")
+# ``auto`` runs a scenario pushing more instances than this in fleet mode.
+FLEET_THRESHOLD = 10_000
 
 # Cloud Controller's default and maximum health-check timeouts (diego.md §2.3).
 DEFAULT_HEALTH_CHECK_TIMEOUT_S = 60.0
@@ -61,6 +66,9 @@ MAX_HEALTH_CHECK_TIMEOUT_S = 180.0
 # Limits that keep a hand-written scenario within what a browser and a run can show.
 MAX_CELLS = 5000
 MAX_INSTANCES_PER_APP = 100_000
+MAX_COPIES = 100_000
+# A fleet run's arrays hold every instance: a bound that keeps one run within a few hundred MB.
+MAX_FLEET_INSTANCES = 1_000_000
 MAX_DURATION_S = 7 * 24 * 3600.0
 MAX_CHAPTER_CHARS = 100
 MAX_NARRATION_CHARS = 2000
@@ -137,6 +145,18 @@ class EiriniSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class FleetSettings:
+    """How a fleet run pushes its apps (docs/fleet.md). Assumptions, documented in docs/scenarios.md."""
+
+    # cf push sessions at once: each pushes its share of the apps one after the other and waits
+    # for every instance to run before the next, as the cf CLI does (the 250k test pushed "N
+    # batches at a time", performance.md §1).
+    push_concurrency: int = 1000
+    # Cloud Controller requests of one push before staging (create app, map route, upload).
+    push_api_calls: int = 6
+
+
+@dataclass(frozen=True, slots=True)
 class CellSpec:
     name: str
     zone: str
@@ -179,6 +199,8 @@ class AppSpec:
     placement_tags: tuple[str, ...] = ()
     route: str | None = None
     crash: CrashPattern | None = None
+    # Push this app this many times, as separate apps ``<name>-0``, ``<name>-1``, … (fleet mode).
+    copies: int = 1
 
     @property
     def hostname(self) -> str:
@@ -239,6 +261,18 @@ class Scenario:
     diego: DiegoSettings = field(default_factory=DiegoSettings)
     eirini: EiriniSettings = field(default_factory=EiriniSettings)
     narration: tuple[NarrationStep, ...] = ()
+    mode: str = "auto"
+    fleet: FleetSettings = field(default_factory=FleetSettings)
+
+    @property
+    def instance_count(self) -> int:
+        """Instances the scenario's apps ask for, every copy counted."""
+        return sum(app.instances * app.copies for app in self.apps)
+
+    @property
+    def is_fleet(self) -> bool:
+        """Whether a run simulates this scenario in fleet mode (docs/fleet.md §1)."""
+        return fleet_mode(self.mode, self.apps)
 
     def app(self, name: str) -> AppSpec:
         for app in self.apps:
@@ -397,6 +431,8 @@ def _field_names(cls: type) -> set[str]:
 
 
 SETTING_CHOICES = {"scheduler": KUBE_SCHEDULER_MODES}
+# Fleet mode replays pushes only; the operations of issue 4 need the detailed model.
+FLEET_ACTIONS = ("push",)
 
 
 def _parse_settings(check: _Checker, data: dict[str, Any], key: str, cls: type) -> Any:
@@ -549,6 +585,7 @@ def parse_scenario(data: Any) -> Scenario:
                 placement_tags=check.strings(a, "placement_tags", path, ()),
                 route=None if a.get("route") is None else check.string(a, "route", path, "") or None,
                 crash=crash,
+                copies=check.number(a, "copies", path, 1, positive=True, maximum=MAX_COPIES, integer=True),
             )
         )
 
@@ -565,6 +602,9 @@ def parse_scenario(data: Any) -> Scenario:
         _parse_narration_step(check, raw, f"narration[{i}]", app_names, cell_names, duration)
         for i, raw in enumerate(check.items(root, "narration", required=False))
     ]
+    mode = check.string(root, "mode", "", "auto", choices=MODES)
+    fleet = _parse_settings(check, root, "fleet", FleetSettings)
+    _check_fleet(check, mode, apps, timeline)
 
     if check.problems:
         raise ScenarioError(check.problems)
@@ -582,7 +622,38 @@ def parse_scenario(data: Any) -> Scenario:
         diego=diego,
         eirini=eirini,
         narration=tuple(narration),
+        mode=mode,
+        fleet=fleet,
     )
+
+
+def fleet_mode(mode: str, apps: tuple[AppSpec, ...] | list[AppSpec]) -> bool:
+    """``auto`` is fleet mode above FLEET_THRESHOLD instances or with copied apps (docs/fleet.md §1)."""
+    if mode != "auto":
+        return mode == "fleet"
+    return sum(a.instances * a.copies for a in apps) > FLEET_THRESHOLD or any(a.copies > 1 for a in apps)
+
+
+def _check_fleet(check: _Checker, mode: str, apps: list[AppSpec], timeline: list[Action]) -> None:
+    """What fleet mode can run, and what only it can."""
+    if mode == "detailed":
+        for i, app in enumerate(apps):
+            if app.copies > 1:
+                check.problem(f"apps[{i}].copies", "copies need fleet mode (mode: fleet or auto)")
+    if not fleet_mode(mode, apps):
+        return
+    instances = sum(app.instances * app.copies for app in apps)
+    if instances > MAX_FLEET_INSTANCES:
+        check.problem("apps", f"at most {MAX_FLEET_INSTANCES:,} instances in all, not {instances:,}")
+    for i, app in enumerate(apps):
+        if app.crash is not None:
+            check.problem(f"apps[{i}].crash", "fleet mode does not model crashes (use mode: detailed)")
+    for i, action in enumerate(timeline):
+        if action.action not in FLEET_ACTIONS:
+            check.problem(
+                f"timeline[{i}].action",
+                f"fleet mode replays pushes only, not {action.action} (use mode: detailed and fewer instances)",
+            )
 
 
 def _parse_narration_step(

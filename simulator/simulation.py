@@ -28,6 +28,12 @@ class Simulation:
     def __init__(self, scenario: Scenario, seed: int | None = None, platform: str = "diego") -> None:
         if platform not in PLATFORMS:
             raise ValueError(f"unknown platform {platform!r} (known: {', '.join(PLATFORMS)})")
+        if scenario.is_fleet:
+            # Every record of every instance would be tens of millions at this scale.
+            raise ValueError(
+                f"{scenario.name!r} runs in fleet mode ({scenario.instance_count:,} instances): "
+                "use simulator.fleet.run.FleetRun (docs/fleet.md)"
+            )
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
         self.platform_name = platform
