@@ -20,6 +20,7 @@ from simulator.scenario import (
     CellSpec,
     DiegoSettings,
     EiriniSettings,
+    FleetSettings,
     NarrationStep,
     Scenario,
     ScenarioError,
@@ -75,10 +76,13 @@ def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
             if value is not None and not (key == "max_in_flight" and value == 1):
                 entry[key] = value
         data["timeline"].append(entry)
+    if scenario.mode != "auto":
+        data["mode"] = scenario.mode
     for key, value, default in (
         ("timing", scenario.timing, Timing()),
         ("diego", scenario.diego, DiegoSettings()),
         ("eirini", scenario.eirini, EiriniSettings()),
+        ("fleet", scenario.fleet, FleetSettings()),
     ):
         changed = _differences(value, default)
         if changed:
