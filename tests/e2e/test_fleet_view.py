@@ -369,7 +369,7 @@ def test_hovering_a_tile_tells_its_figures_and_clicking_asks_for_its_apps(
             "apps": [{"app": "web-0", "instances": 2}, {"app": "mix-3-2", "instances": 4}],
             "total_apps": 2,
         }
-        if msg.get("type") == "fleet_query"
+        if msg.get("command") == "fleet_query"
         else None
     )
     socket.send(fleet_frame(frame_header(5), fleet_arrays(5)))
@@ -393,12 +393,23 @@ def test_hovering_a_tile_tells_its_figures_and_clicking_asks_for_its_apps(
 
     page.mouse.click(at["x"], at["y"])
     expect(tooltip.locator(".fleet-tooltip-app-list li")).to_have_text(["mix-3-2 ×4", "web-0 ×2"])
-    assert {"type": "fleet_query", "node": "cell-17", "platform": "diego"} in socket.received
+    assert {"command": "fleet_query", "platform": "diego", "node": "cell-17"} in socket.received
     # Pinned: it stays while the pointer moves on, and Escape closes it.
     page.mouse.move(at["x"] + 300, at["y"] + 200)
     expect(tooltip).to_have_attribute("data-pinned", "true")
     page.keyboard.press("Escape")
     expect(tooltip).to_be_hidden()
+
+    # From the keyboard: arrows walk the tiles of a zone in order, Enter asks for the apps.
+    page.locator(".fleet-canvas").focus()
+    page.keyboard.press("ArrowRight")
+    expect(tooltip.locator(".fleet-tooltip-title")).to_have_text("cell-0")
+    page.keyboard.press("ArrowRight")
+    expect(tooltip.locator(".fleet-tooltip-title")).to_have_text("cell-3")  # the next cell of zone z1
+    page.keyboard.press("Enter")
+    expect(tooltip).to_have_attribute("data-pinned", "true")
+    expect(tooltip.locator(".fleet-tooltip-apps-heading")).to_have_text("2 apps on it")
+    assert socket.received[-1] == {"command": "fleet_query", "platform": "diego", "node": "cell-3"}
 
 
 def test_a_name_filter_dims_the_other_tiles_and_an_app_search_outlines_its_cells(
@@ -408,7 +419,7 @@ def test_a_name_filter_dims_the_other_tiles_and_an_app_search_outlines_its_cells
 
     # As docs/fleet.md §3 first had it: `nodes_of`, as (node, instances) pairs; an unknown app is an error.
     def answer(msg: dict[str, Any]) -> dict[str, Any] | None:
-        if msg.get("type") != "fleet_query":
+        if msg.get("command") != "fleet_query":
             return None
         if msg["app"] != "mix-3-2":
             return {"type": "error", "error": f"no app named {msg['app']!r}", "command": msg}
@@ -435,7 +446,7 @@ def test_a_name_filter_dims_the_other_tiles_and_an_app_search_outlines_its_cells
     draws = page.evaluate("() => window.cfviz.fleet.drawStats().diego.draws")
     page.locator(".fleet-search input").press("Enter")
     expect(page.locator(".fleet-search-status")).to_have_text("mix-3-2: 4 instances on 2 cells")
-    assert {"type": "fleet_query", "app": "mix-3-2", "platform": "diego"} in socket.received
+    assert {"command": "fleet_query", "platform": "diego", "app": "mix-3-2"} in socket.received
     wait_draws_after(page, "diego", draws)
     assert pixel(page, "diego", "cell-1") != before["cell-1"], "a cell without the app is not dimmed"
 
@@ -486,7 +497,7 @@ def test_zooming_spreads_the_tiles_and_a_drag_pans_them(
     assert a3["x"] == pytest.approx(a2["x"] + 40, abs=1) and a3["y"] == pytest.approx(a2["y"] + 30, abs=1)
     # The release ended a drag, not a click: nothing is pinned or asked about.
     expect(page.locator(".fleet-tooltip")).to_have_attribute("data-pinned", "false")
-    assert not any(msg.get("type") == "fleet_query" for msg in socket.received)
+    assert not any(msg.get("command") == "fleet_query" for msg in socket.received)
     page.mouse.move(a3["x"], a3["y"] + 1)
     expect(page.locator(".fleet-tooltip-title")).to_have_text(middle)
 

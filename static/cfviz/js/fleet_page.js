@@ -108,7 +108,7 @@ function buildPane(platform) {
   const view = new FleetView(fragment.querySelector("[data-slot='view']"), {
     platform,
     worker: info.diagram.worker,
-    query: (message) => ask(platform, message),
+    ask: (what) => ask(platform, what),
   });
   const diagram = new FleetDiagram(fragment.querySelector("[data-slot='diagram']"), platform);
   const summary = fragment.querySelector("[data-slot='summary']");
@@ -119,14 +119,19 @@ function buildPane(platform) {
   return { view, diagram, sections, summary, layout: null };
 }
 
-function ask(platform, message) {
-  // A run of two platforms needs to be told which one is asked about.
-  if (!socket.send({ ...message, platform })) return false;
-  const key = message.node !== undefined ? `node:${message.node}` : `app:${message.app}`;
+/**
+ * Ask the server about a node or an app of a platform. A command like the others (the server
+ * parses every client message by its "command"), naming the platform: a run of two needs it.
+ */
+function ask(platform, what) {
+  if (!socket.send({ command: "fleet_query", platform, ...what })) return false;
+  const key = queryKey(what);
   if (!state.asked.has(key)) state.asked.set(key, new Set());
   state.asked.get(key).add(platform);
   return true;
 }
+
+const queryKey = (what) => (what.node !== undefined ? `node:${what.node}` : `app:${what.app}`);
 
 function applySnapshot(msg) {
   const platforms = msg.platforms ?? Object.keys(msg.fleet_layout ?? {});
@@ -191,7 +196,7 @@ function frameStatus(header) {
  */
 function applyAnswer(msg) {
   const kind = msg.node !== undefined ? "node" : "app";
-  const key = `${kind}:${kind === "node" ? msg.node : msg.app}`;
+  const key = queryKey(msg);
   const found = kind === "node" ? (msg.apps ?? msg.apps_on) : (msg.nodes ?? msg.nodes_of);
   const asked = state.asked.get(key);
   state.asked.delete(key);
@@ -214,9 +219,9 @@ function pair(entry) {
 /** An error frame: a refused search is said beside the search box, anything else in a toast. */
 function applyError(msg) {
   const command = msg.command;
-  if (command?.type === "fleet_query") {
+  if (command?.command === "fleet_query" || command?.type === "fleet_query") {
     const pane = state.panes.get(command.platform) ?? state.panes.values().next().value;
-    state.asked.delete(command.node !== undefined ? `node:${command.node}` : `app:${command.app}`);
+    state.asked.delete(queryKey(command));
     if (pane?.view.queryFailed(command, msg.error)) return;
   }
   showToast(toasts, msg.error || "The server refused that command.");

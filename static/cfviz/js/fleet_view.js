@@ -10,10 +10,12 @@
  */
 
 import { formatCount } from "./fleet_format.js";
+import { paint, readColours } from "./fleet_paint.js";
+import { FleetSearch } from "./fleet_search.js";
+import { METRICS, RAMP_STEPS, bucketize, layoutTiles, neighbour, tileAt, zoneGroups } from "./fleet_tiles.js";
 import { FleetTooltip } from "./fleet_tooltip.js";
 import { FleetZoom } from "./fleet_zoom.js";
-import { METRICS, RAMP_STEPS, bucketize, layoutTiles, neighbour, tileAt, zoneGroups } from "./fleet_tiles.js";
-import { htmlEl, setText } from "./svg.js";
+import { htmlEl } from "./svg.js";
 
 /** Tallest the canvas grows before tiles shrink instead, CSS pixels. */
 const MAX_HEIGHT_PX = 520;
@@ -27,14 +29,15 @@ export class FleetView {
   /**
    * @param {HTMLElement} root an empty element to build the view in
    * @param {{platform: string, worker?: [string, string],
-   *   query?: (message: object) => boolean}} options
-   *   query: send a `fleet_query` to the server; false if it could not be sent
+   *   ask?: (what: {node: string} | {app: string}) => boolean}} options
+   *   ask: ask the server which apps are on a node or where an app is (`fleet_query`); false if
+   *   it could not be asked
    */
-  constructor(root, { platform, worker = ["cell", "cells"], query = () => false }) {
+  constructor(root, { platform, worker = ["cell", "cells"], ask = () => false }) {
     this.root = root;
     this.platform = platform;
     this.worker = worker;
-    this.query = query;
+    this.ask = ask;
     this.layout = { nodes: [], zones: [], capacity: {} };
     this.groups = zoneGroups(this.layout);
     this.tiles = null;
@@ -43,10 +46,6 @@ export class FleetView {
     this.metric = "memory";
     this.buckets = new Uint8Array(0);
     this.bucketsStale = true;
-    /** Per node: 1 if it matches the name filter; null when there is no filter. */
-    this.nameMatch = null;
-    /** @type {Map<number, number> | null} node → instances of the app searched for */
-    this.appNodes = null;
     this.hover = -1;
     this.pinned = -1;
     this.dirty = false;
@@ -69,7 +68,7 @@ export class FleetView {
     this.metricSelect = htmlEl("select", "", undefined, metricLabel);
     for (const [key, spec] of Object.entries(METRICS)) this.metricSelect.append(new Option(spec.short, key));
     this.metricSelect.addEventListener("change", () => this.setMetric(this.metricSelect.value));
-    this.buildSearch(bar);
+    this.search = new FleetSearch(bar, { worker: this.worker, ask: this.ask, changed: () => this.invalidate() });
     this.zoomButtons = htmlEl("div", "fleet-zoom-buttons", undefined, bar);
 
     this.wrap = htmlEl("div", "fleet-canvas-wrap", undefined, this.root);
@@ -85,42 +84,6 @@ export class FleetView {
     matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
       this.colours = null;
       this.invalidate();
-    });
-  }
-
-  buildSearch(bar) {
-    const form = htmlEl("form", "fleet-search", undefined, bar);
-    form.setAttribute("role", "search");
-    this.searchKind = htmlEl("select", "", undefined, form);
-    this.searchKind.setAttribute("aria-label", "Search by");
-    this.searchKind.append(new Option(`${this.worker[0]} name`, "node"), new Option("app name", "app"));
-    this.searchText = htmlEl("input", "", undefined, form);
-    Object.assign(this.searchText, { type: "search", spellcheck: false, autocomplete: "off" });
-    this.searchText.setAttribute("aria-label", `Find a ${this.worker[0]} or an app`);
-    htmlEl("button", "button", "Find", form).type = "submit";
-    const clear = htmlEl("button", "button button--quiet", "Clear", form);
-    clear.type = "button";
-    this.searchStatus = htmlEl("span", "fleet-search-status", "", bar);
-    this.searchStatus.setAttribute("role", "status");
-    const placeholder = () => {
-      this.searchText.placeholder = this.searchKind.value === "app" ? "app name, Enter" : `${this.worker[0]} name filter`;
-    };
-    placeholder();
-    this.searchKind.addEventListener("change", () => {
-      placeholder();
-      this.search();
-    });
-    // Names filter as one types; apps are asked of the server, so only on Enter.
-    this.searchText.addEventListener("input", () => {
-      if (this.searchKind.value === "node") this.search();
-    });
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      this.search();
-    });
-    clear.addEventListener("click", () => {
-      this.searchText.value = "";
-      this.search();
     });
   }
 
@@ -170,13 +133,10 @@ export class FleetView {
     this.layout = { nodes: layout?.nodes ?? [], zones: layout?.zones ?? [], capacity: layout?.capacity ?? {} };
     this.groups = zoneGroups(this.layout);
     this.buckets = new Uint8Array(this.layout.nodes.length);
-    this.lowerNames = this.layout.nodes.map((name) => String(name).toLowerCase());
-    this.hover = -1;
     this.pin(-1);
-    this.appNodes = null;
     this.tiles = null;
     this.cssWidth = 0;
-    this.search();
+    this.search.setNames(this.layout.nodes);
     this.resize();
   }
 
@@ -197,48 +157,9 @@ export class FleetView {
     this.invalidate();
   }
 
-  /** Filter by name now, or ask the server where the app is. */
-  search() {
-    const text = this.searchText.value.trim();
-    this.appNodes = null;
-    this.nameMatch = null;
-    this.pendingApp = null;
-    if (!text) {
-      setText(this.searchStatus, "");
-    } else if (this.searchKind.value === "node") {
-      const needle = text.toLowerCase();
-      this.nameMatch = Uint8Array.from(this.lowerNames ?? [], (name) => (name.includes(needle) ? 1 : 0));
-      const matches = this.nameMatch.reduce((sum, m) => sum + m, 0);
-      setText(this.searchStatus, `${formatCount(matches)} of ${formatCount(this.nameMatch.length)} ${this.worker[1]} match`);
-    } else {
-      this.pendingApp = text;
-      const sent = this.query({ type: "fleet_query", app: text });
-      setText(this.searchStatus, sent ? `Looking for ${text}…` : "Not connected: cannot look for apps");
-    }
-    this.invalidate();
-  }
-
-  /**
-   * The server's answer to an app search: where its instances are.
-   * @param {string} app
-   * @param {[string, number][]} nodes (node, instances) pairs
-   * @param {number} [instances] the app's instances in all, if the answer says
-   */
+  /** The server's answer to an app search. */
   showAppNodes(app, nodes, instances = undefined) {
-    if (app !== this.pendingApp) return;
-    const index = new Map(this.layout.nodes.map((name, i) => [name, i]));
-    this.appNodes = new Map();
-    let placed = 0;
-    for (const [node, count] of nodes) {
-      if (index.has(node)) this.appNodes.set(index.get(node), count);
-      placed += count;
-    }
-    const on = this.appNodes.size;
-    const of = Number.isFinite(instances) && instances !== placed ? ` (of ${formatCount(instances)})` : "";
-    setText(this.searchStatus, on
-      ? `${app}: ${formatCount(placed)} instances${of} on ${formatCount(on)} ${this.worker[on === 1 ? 0 : 1]}`
-      : `${app}: no instances placed`);
-    this.invalidate();
+    this.search.found(app, nodes, instances);
   }
 
   /** The server's answer to a click: the apps on a node. */
@@ -251,12 +172,7 @@ export class FleetView {
    * @returns {boolean} whether the view was waiting for it
    */
   queryFailed(query, error) {
-    if (query.app !== undefined && query.app === this.pendingApp) {
-      this.pendingApp = null;
-      setText(this.searchStatus, error);
-      this.invalidate();
-      return true;
-    }
+    if (query.app !== undefined) return this.search.refused(query.app, error);
     if (query.node !== undefined && this.pinned >= 0 && this.layout.nodes[this.pinned] === query.node) {
       this.tooltip.failedApps(error);
       return true;
@@ -278,7 +194,7 @@ export class FleetView {
     if (node >= 0) {
       this.hover = node;
       const name = this.layout.nodes[node];
-      if (this.query({ type: "fleet_query", node: name })) this.tooltip.loadingApps(name);
+      if (this.ask({ node: name })) this.tooltip.loadingApps(name);
       else this.tooltip.clearApps();
     }
     this.showTooltip();
@@ -334,21 +250,6 @@ export class FleetView {
       + `one tile each, coloured by ${METRICS[this.metric].short}`;
   }
 
-  readColours() {
-    const style = getComputedStyle(this.root);
-    const read = (name, fallback) => style.getPropertyValue(name).trim() || fallback;
-    this.colours = {
-      ramp: Array.from({ length: RAMP_STEPS + 1 }, (_, i) => read(`--fleet-ramp-${i}`, `hsl(210 60% ${92 - i * 7}%)`)),
-      zone: read("--fleet-zone-bg", "#f8fafc"),
-      zoneLine: read("--fleet-zone-line", "#d7dde6"),
-      label: read("--fleet-label", "#3d4a5c"),
-      starting: read("--fleet-starting", "#b7791f"),
-      dim: read("--fleet-dim", "#ffffff"),
-      highlight: read("--fleet-highlight", "#d946ef"),
-      hover: read("--fleet-hover", "#162031"),
-    };
-  }
-
   /** Something changed: draw on the next animation frame (once, however many changes). */
   invalidate() {
     this.dirty = true;
@@ -370,8 +271,12 @@ export class FleetView {
       bucketize(this.metric, this.frame.arrays, this.layout.capacity, this.buckets);
       this.bucketsStale = false;
     }
-    if (!this.colours) this.readColours();
-    drawTiles(this.ctx, this, this.zoom.transform(this.dpr));
+    if (!this.colours) this.colours = readColours(this.root);
+    paint(this.ctx, {
+      tiles: this.tiles, colours: this.colours, buckets: this.buckets, starting: this.frame?.arrays.starting,
+      search: this.search, focus: this.pinned >= 0 ? this.pinned : this.hover, worker: this.worker, dpr: this.dpr,
+      transform: this.zoom.transform(),
+    });
     if (this.hover >= 0 || this.pinned >= 0) this.showTooltip();
     if (this.legendFor !== this.metric) this.drawLegend();
     const end = performance.now();
@@ -432,91 +337,5 @@ export class FleetView {
       zones: this.groups.zones.length, tileSize: this.tiles?.size ?? null, zoom: this.zoom.scale,
       p50Ms: at(0.5), p95Ms: at(0.95), maxMs: n ? times[n - 1] : null,
     };
-  }
-}
-
-/**
- * Paint the whole view: zone blocks, tiles by colour (one path per colour), starting marks,
- * dimming of what the filter leaves out, outlines of the app's nodes and of the hovered tile.
- */
-function drawTiles(ctx, view, [scale, offsetX, offsetY]) {
-  const { tiles, colours, buckets } = view;
-  const { tileX, tileY, size } = tiles;
-  const count = view.layout.nodes.length;
-  const dpr = view.dpr;
-  ctx.setTransform(1, 0, 0, 1, 0, 0);
-  ctx.clearRect(0, 0, view.canvas.width, view.canvas.height);
-  ctx.setTransform(dpr * scale, 0, 0, dpr * scale, dpr * offsetX, dpr * offsetY);
-
-  ctx.font = "600 12px system-ui, sans-serif";
-  ctx.textBaseline = "middle";
-  ctx.lineWidth = 1;
-  for (const block of tiles.blocks) {
-    ctx.fillStyle = colours.zone;
-    ctx.strokeStyle = colours.zoneLine;
-    ctx.beginPath();
-    ctx.roundRect(block.x + 0.5, block.y + 0.5, block.w - 1, block.h - 1, 8);
-    ctx.fill();
-    ctx.stroke();
-    ctx.fillStyle = colours.label;
-    const n = block.nodes.length;
-    ctx.fillText(`Zone ${block.zone} · ${formatCount(n)} ${view.worker[n === 1 ? 0 : 1]}`, block.x + 8, block.y + 14);
-  }
-
-  // One path per colour: 1,000 rects in ten fills rather than a thousand fillStyle changes.
-  for (let bucket = 0; bucket <= RAMP_STEPS; bucket++) {
-    ctx.beginPath();
-    let any = false;
-    for (let i = 0; i < count; i++) {
-      if (buckets[i] !== bucket) continue;
-      ctx.rect(tileX[i], tileY[i], size, size);
-      any = true;
-    }
-    if (any) {
-      ctx.fillStyle = colours.ramp[bucket];
-      ctx.fill();
-    }
-  }
-
-  const starting = view.frame?.arrays.starting;
-  if (starting) {
-    const mark = Math.max(2, size * 0.5);
-    ctx.beginPath();
-    for (let i = 0; i < count; i++) {
-      if (!starting[i]) continue;
-      ctx.moveTo(tileX[i], tileY[i]);
-      ctx.lineTo(tileX[i] + mark, tileY[i]);
-      ctx.lineTo(tileX[i], tileY[i] + mark);
-      ctx.closePath();
-    }
-    ctx.fillStyle = colours.starting;
-    ctx.fill();
-  }
-
-  const match = view.nameMatch;
-  const app = view.appNodes;
-  if (match || app) {
-    ctx.beginPath();
-    for (let i = 0; i < count; i++) {
-      if (match ? match[i] : app.has(i)) continue;
-      ctx.rect(tileX[i] - 0.5, tileY[i] - 0.5, size + 1, size + 1);
-    }
-    ctx.globalAlpha = 0.8;
-    ctx.fillStyle = colours.dim;
-    ctx.fill();
-    ctx.globalAlpha = 1;
-  }
-  if (app?.size) {
-    ctx.beginPath();
-    for (const i of app.keys()) ctx.rect(tileX[i] - 1, tileY[i] - 1, size + 2, size + 2);
-    ctx.lineWidth = Math.max(1.5, size / 8);
-    ctx.strokeStyle = colours.highlight;
-    ctx.stroke();
-  }
-  const focus = view.pinned >= 0 ? view.pinned : view.hover;
-  if (focus >= 0 && focus < count) {
-    ctx.lineWidth = 2 / scale;
-    ctx.strokeStyle = colours.hover;
-    ctx.strokeRect(tileX[focus] - 1.5, tileY[focus] - 1.5, size + 3, size + 3);
   }
 }
