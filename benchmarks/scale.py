@@ -26,7 +26,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from simulator.diego.auction import CellState, LRPWork, schedule_round
 from simulator.diego.auction_vectorised import schedule_round_vectorised
+from simulator.eirini.constants import cpu_request_millis
 from simulator.engine import Engine
+from simulator.kubernetes.cluster import NodeState, statefulset_pod
+from simulator.kubernetes.profiles import FRAMEWORK, LEGACY, KubeSchedulerSettings
+from simulator.kubernetes.sampling import SamplingState
+from simulator.kubernetes.scheduler import schedule_pod
+from simulator.kubernetes.scheduler_fleet import FleetScheduler, PodBatch, uniform_fleet_nodes
 from simulator.scenario import DiegoSettings
 
 # diego.md §7 / performance.md §1: one push of the 20-app, 25-instance mix as
@@ -141,6 +147,82 @@ def place(cells: list[CellState], rounds: list[list[LRPWork]], schedule, rng) ->
     return time.perf_counter() - start, placed, failed
 
 
+# -- (c) kube-scheduler over the 250k mix --------------------------------------------------
+
+# Eirini's nodes as the scenario gives them: the same cells, EiriniSettings.node_cpu_millis, and
+# max_containers (250) as the pod capacity. The kubelet's default of 110 pods per node would hold
+# only 110,000 of the 250,000 pods on 1,000 nodes.
+KUBE_NODE_CPU_MILLIS = 8000
+KUBE_MAX_PODS = 250
+
+
+def kube_pods(pushes: int) -> PodBatch:
+    """The mix as Eirini pods in push order: one StatefulSet (app id) per app of each push,
+    memory as pushed, CPU as Eirini 2019 requests it, 256 MB of ephemeral storage as in (b)."""
+    per_push = [(app, memory) for app, (n, memory) in enumerate(PUSH_MIX) for _ in range(n)]
+    apps = np.array([app for app, _ in per_push], dtype=np.int64)
+    memory = np.array([m for _, m in per_push], dtype=np.int64)
+    offsets = np.repeat(np.arange(pushes, dtype=np.int64) * len(PUSH_MIX), len(per_push))
+    memory_mb = np.tile(memory, pushes)
+    return PodBatch(
+        app=np.tile(apps, pushes) + offsets,
+        memory_mb=memory_mb,
+        cpu_millis=np.array([cpu_request_millis(m) for m in memory_mb.tolist()], dtype=np.int64),
+        storage_mb=np.full(len(memory_mb), INSTANCE_DISK_MB, dtype=np.int64),
+    )
+
+
+def kube_fleet_place(settings: KubeSchedulerSettings, pods: PodBatch) -> tuple[float, float, str]:
+    """Schedule every pod in one batch on empty nodes; (wall s, CPU s, a summary line)."""
+    nodes = uniform_fleet_nodes(
+        CELLS,
+        zones=ZONES,
+        memory_mb=CELL_MEMORY_MB,
+        cpu_millis=KUBE_NODE_CPU_MILLIS,
+        storage_mb=CELL_DISK_MB,
+        max_pods=KUBE_MAX_PODS,
+    )
+    scheduler = FleetScheduler(nodes, settings, np.random.default_rng(1))
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = scheduler.schedule(pods)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    placed = int(np.count_nonzero(result.node >= 0))
+    summary = (
+        f"{placed:,} placed, {len(pods) - placed:,} unschedulable, {nodes.pods.min()}-{nodes.pods.max()} pods"
+        f" and {nodes.requested_memory.min():,}-{nodes.requested_memory.max():,} MB per node,"
+        f" {result.nodes_scored / max(placed, 1):.0f} nodes scored per cycle, {result.ties:,} ties"
+    )
+    return wall, cpu, summary
+
+
+def kube_item_sample(settings: KubeSchedulerSettings, count: int) -> float:
+    """Seconds the per-item ``schedule_pod`` takes for the first ``count`` pods on empty nodes."""
+    nodes = [
+        NodeState(
+            f"node-{i}",
+            ZONES[i % len(ZONES)],
+            KUBE_NODE_CPU_MILLIS,
+            CELL_MEMORY_MB,
+            CELL_DISK_MB,
+            allocatable_pods=KUBE_MAX_PODS,
+        )
+        for i in range(CELLS)
+    ]
+    batch = kube_pods(1 + count // len(PUSH_MIX))
+    apps, cpus, memories = batch.app.tolist(), batch.cpu_millis.tolist(), batch.memory_mb.tolist()
+    pods = [
+        statefulset_pod(
+            f"app{apps[i]}", i, cpu_milli=cpus[i], memory_mb=memories[i], ephemeral_mb=INSTANCE_DISK_MB
+        )
+        for i in range(count)
+    ]
+    sampling, rng = SamplingState(), random.Random(1)
+    start = time.perf_counter()
+    for pod in pods:
+        schedule_pod(nodes, pod, settings, sampling, rng)
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a tenth of the work, for a smoke run")
@@ -208,6 +290,26 @@ def main() -> None:
         "\nNot measured: the full Diego push at 250k (staging, starts, routes, convergence) needs an"
         " aggregated fleet mode that does not exist yet."
     )
+
+    pods = kube_pods(pushes)
+    print(
+        f"\n(c) kube-scheduler, fleet arrays (scheduler_fleet.FleetScheduler): {len(pods):,} Eirini pods of"
+        f" {pushes * len(PUSH_MIX):,} apps on {CELLS:,} nodes ({CELL_MEMORY_MB // 1024} GiB,"
+        f" {KUBE_NODE_CPU_MILLIS}m CPU, {CELL_DISK_MB // 1024} GiB ephemeral, {KUBE_MAX_PODS} pods), one"
+        f" schedule() call of one cycle per pod, node sampling at the adaptive 42 %"
+    )
+    for settings in (LEGACY, FRAMEWORK):
+        wall, cpu, summary = kube_fleet_place(settings, pods)
+        print(
+            f"  {settings.mode:<11}: {wall:6.2f} s wall ({cpu:.2f} s CPU), {len(pods) / wall:9,.0f} pods/s; {summary}"
+        )
+    sample = 200
+    for settings in (LEGACY, FRAMEWORK):
+        item = kube_item_sample(settings, sample)
+        print(
+            f"  per-item schedule_pod, {settings.mode:<11}: {item:5.2f} s for the first {sample} pods on empty"
+            f" nodes -> ~{item * len(pods) / sample:5.0f} s extrapolated (a floor: its cost grows with the pods placed)"
+        )
 
 
 if __name__ == "__main__":
