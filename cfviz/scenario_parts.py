@@ -25,17 +25,19 @@ from simulator.scenario import (
     CellSpec,
     DiegoSettings,
     EiriniSettings,
+    FleetSettings,
     Scenario,
     ScenarioError,
     Timing,
 )
 
 PARTS = ("zones", "cell_groups", "apps", "timeline", "narration")
-SCENARIO_FIELDS = ("name", "description", "seed", "duration_s", "platforms")
+SCENARIO_FIELDS = ("name", "description", "seed", "duration_s", "platforms", "mode")
 SETTINGS: dict[str, tuple[str, ...]] = {
     "timing": tuple(f.name for f in dataclasses.fields(Timing)),
     "diego": tuple(f.name for f in dataclasses.fields(DiegoSettings)),
     "eirini": tuple(f.name for f in dataclasses.fields(EiriniSettings)),
+    "fleet": tuple(f.name for f in dataclasses.fields(FleetSettings)),
 }
 PLATFORM_LISTS = {"diego": ["diego"], "eirini": ["eirini"], "both": ["diego", "eirini"]}
 
@@ -52,6 +54,7 @@ CELL_FIELDS = (
 APP_FIELDS = (
     "name",
     "instances",
+    "copies",
     "memory_mb",
     "disk_mb",
     "stack",
@@ -146,6 +149,7 @@ def parts_from_spec(spec: Scenario) -> Parts:
         "duration_s": spec.duration_s,
         # Both platforms in either order run the same: the editor keeps them as one choice.
         "platforms": platform_choice(spec.platforms),
+        "mode": spec.mode,
     }
     for section, names in SETTINGS.items():
         settings = getattr(spec, section)
@@ -158,6 +162,7 @@ def parts_from_spec(spec: Scenario) -> Parts:
             {
                 "name": app.name,
                 "instances": app.instances,
+                "copies": app.copies,
                 "memory_mb": app.memory_mb,
                 "disk_mb": app.disk_mb,
                 "stack": app.stack,
@@ -247,7 +252,7 @@ def _pick(values: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
 
 def draft_from_parts(parts: Parts) -> Draft:
     s = parts.scenario
-    data: dict[str, Any] = _pick(s, ("name", "description", "seed", "duration_s"))
+    data: dict[str, Any] = _pick(s, ("name", "description", "seed", "duration_s", "mode"))
     if "platforms" in s:
         data["platforms"] = PLATFORM_LISTS.get(s["platforms"], [s["platforms"]])
     data["zones"] = [zone["name"] for zone in parts.zones if "name" in zone]
@@ -279,7 +284,7 @@ def _expand_cells(groups: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], l
 
 
 def _app_entry(app: dict[str, Any]) -> dict[str, Any]:
-    entry = _pick(app, ("name", "instances", "memory_mb", "disk_mb", "stack", "buildpack"))
+    entry = _pick(app, ("name", "instances", "copies", "memory_mb", "disk_mb", "stack", "buildpack"))
     entry.update(_pick(app, ("package_mb", "droplet_mb", "boot_s", "placement_tags")))
     if app.get("staging_s") is not None:
         entry["staging_s"] = app["staging_s"]
@@ -333,7 +338,10 @@ def problem_place(problem: str, draft: Draft) -> Place:
             return Place("cell_groups", None, None, text)
         owner = draft.cell_owners[index] if index < len(draft.cell_owners) else None
         return Place("cell_groups", owner, rest if rest in CELL_FIELDS else None, text)
-    if head == "apps" and index is not None:
+    if head == "apps" and index is None:
+        # The apps as a whole (too many instances in all for a fleet run).
+        return Place("apps", None, None, text)
+    if head == "apps":
         return Place("apps", index, APP_PATHS.get(rest or "", rest if rest in APP_FIELDS else None), text)
     if head in ("zones", "timeline", "narration"):
         if index is None:

@@ -113,7 +113,7 @@ class AppInline(PartInline, admin.StackedInline):
     model = App
     compact = False
     fieldsets = (
-        (None, {"fields": (("name", "instances"), ("memory_mb", "disk_mb"))}),
+        (None, {"fields": (("name", "instances", "copies"), ("memory_mb", "disk_mb"))}),
         (
             _("Staging and start"),
             {

@@ -69,7 +69,7 @@ class ScenarioAdmin(admin.ModelAdmin):
     readonly_fields = ("builtin", "spec_text")
     actions = ["preview", "duplicate", "export_json", "export_yaml"]
     fieldsets = (
-        (None, {"fields": ("name", "slug", "description", ("platforms", "seed", "duration_s"))}),
+        (None, {"fields": ("name", "slug", "description", ("platforms", "seed", "duration_s"), "mode")}),
         (
             _("Timing assumptions"),
             {
@@ -92,6 +92,17 @@ class ScenarioAdmin(admin.ModelAdmin):
         (
             _("Eirini on Kubernetes settings"),
             {"classes": ("collapse",), "fields": SETTINGS["eirini"]},
+        ),
+        (
+            _("Fleet mode"),
+            {
+                "classes": ("collapse",),
+                "description": _(
+                    "How a fleet run pushes the apps, every copy a cf push of its own; a detailed run "
+                    "ignores these (docs/fleet.md)."
+                ),
+                "fields": SETTINGS["fleet"],
+            },
         ),
         (_("The scenario as a file"), {"classes": ("collapse",), "fields": ("builtin", "spec_text")}),
     )

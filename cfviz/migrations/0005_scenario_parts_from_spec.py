@@ -29,7 +29,13 @@ def parts_from_specs(apps, schema_editor):
         scenario.save()
         for part in PARTS:
             Model = apps.get_model("cfviz", PART_MODELS[part])
-            Model.objects.bulk_create(Model(scenario=scenario, **values) for values in getattr(parts, part))
+            # Parts gained fields in later migrations (an app's copies); a spec saved before this
+            # one has them at their defaults, which those migrations give.
+            known = {f.name for f in Model._meta.fields}
+            Model.objects.bulk_create(
+                Model(scenario=scenario, **{k: v for k, v in values.items() if k in known})
+                for values in getattr(parts, part)
+            )
 
 
 class Migration(migrations.Migration):

@@ -29,6 +29,7 @@ from simulator.scenario import (
     HEALTH_CHECK_TYPES,
     MAX_CELLS,
     MAX_CHAPTER_CHARS,
+    MAX_COPIES,
     MAX_DURATION_S,
     MAX_HEALTH_CHECK_TIMEOUT_S,
     MAX_INSTANCES_PER_APP,
@@ -137,6 +138,15 @@ class App(models.Model):
     name = models.CharField(_("name"), max_length=63, validators=[validate_name])
     instances = models.PositiveIntegerField(
         _("instances"), default=APP.instances, validators=[MaxValueValidator(MAX_INSTANCES_PER_APP)]
+    )
+    copies = models.PositiveIntegerField(
+        _("copies"),
+        default=APP.copies,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_COPIES)],
+        help_text=_(
+            "Push the app this many times, as separate apps named after it with -0, -1, … added. "
+            "More than 1 runs the scenario in fleet mode (mode auto or fleet)."
+        ),
     )
     memory_mb = models.PositiveIntegerField(
         _("memory (MB)"),

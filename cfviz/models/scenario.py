@@ -4,8 +4,11 @@ runs read. ``spec`` is derived: saving regenerates it from the scenario and its 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cfviz.models.limits import (
@@ -21,11 +24,15 @@ from cfviz.models.limits import (
     validate_positive,
 )
 from simulator.scenario import (
+    FLEET_THRESHOLD,
     KUBE_SCHEDULER_MODES,
     MAX_DURATION_S,
+    MAX_FLEET_INSTANCES,
     MAX_INSTANCES_PER_APP,
+    MODES,
     DiegoSettings,
     EiriniSettings,
+    FleetSettings,
     Timing,
     parse_scenario,
 )
@@ -34,6 +41,9 @@ from simulator.scenario import Scenario as ScenarioSpec
 TIMING = Timing()
 DIEGO = DiegoSettings()
 EIRINI = EiriniSettings()
+FLEET = FleetSettings()
+# A cf push of more requests than this before staging can only be a typo.
+MAX_PUSH_API_CALLS = 1000
 
 POSITIVE_DURATION = [validate_positive, MaxValueValidator(int(MAX_DURATION_S))]
 LATENCY = [MinValueValidator(0), MaxValueValidator(MAX_LATENCY_S)]
@@ -53,6 +63,11 @@ class Scenario(models.Model):
             _("2019: predicates and priorities (0–10), as the talk compares"),
         )
         FRAMEWORK = KUBE_SCHEDULER_MODES[1], _("today's framework: plugins (0–100)")
+
+    class Mode(models.TextChoices):
+        AUTO = MODES[0], _("auto: fleet when the scenario is large or copies apps")
+        DETAILED = MODES[1], _("detailed: every message and state change")
+        FLEET = MODES[2], _("fleet: per-cell totals, at Diego's 250,000-instance scale")
 
     slug = models.SlugField(
         _("slug"), unique=True, max_length=100, help_text=_("The scenario's short name in links and files.")
@@ -75,6 +90,20 @@ class Scenario(models.Model):
         help_text=_(
             "The run's random seed: guids, jitter and tie-breaks. The same seed gives the same run; "
             "a run may choose another."
+        ),
+    )
+    mode = models.CharField(
+        _("mode"),
+        max_length=10,
+        choices=Mode.choices,
+        default=MODES[0],
+        help_text=format_lazy(
+            _(
+                "How a run simulates the scenario: in detail, the component diagram showing every "
+                "message, or as a fleet, cells filling up with per-cell totals (pushes only, no "
+                "crashes). Auto picks fleet above {threshold} instances or when an app has copies."
+            ),
+            threshold=f"{FLEET_THRESHOLD:,}",
         ),
     )
     duration_s = models.FloatField(
@@ -260,6 +289,26 @@ class Scenario(models.Model):
         help_text=_("For apps of two or more instances; 0 is none, as in 2019."),
     )
 
+    # Fleet mode: how its pushes are made (docs/fleet.md, "fleet").
+    push_concurrency = models.PositiveIntegerField(
+        _("push sessions at once"),
+        default=FLEET.push_concurrency,
+        validators=[validate_positive, MaxValueValidator(MAX_FLEET_INSTANCES)],
+        help_text=_(
+            "cf push sessions at the same time: each pushes its share of the apps one after the "
+            "other, waiting for each app to start, as the cf CLI does."
+        ),
+    )
+    push_api_calls = models.PositiveIntegerField(
+        _("Cloud Controller requests per push"),
+        default=FLEET.push_api_calls,
+        validators=[validate_positive, MaxValueValidator(MAX_PUSH_API_CALLS)],
+        help_text=_(
+            "Requests one cf push makes before staging (create the app, map its route, upload its "
+            "bits…), each taking the API latency and a network round trip."
+        ),
+    )
+
     spec = models.JSONField(
         _("specification"),
         help_text=_(
@@ -294,13 +343,19 @@ class Scenario(models.Model):
 
     @property
     def app_count(self) -> int:
-        return len(self.spec.get("apps", []))
+        """Apps pushed, every copy counted (an app with 100 copies is pushed as 100 apps)."""
+        return sum(_copies(app) for app in self.spec.get("apps", []))
 
     @property
     def instance_count(self) -> int:
-        return sum(int(app.get("instances", 1)) for app in self.spec.get("apps", []))
+        """Instances the apps ask for, every copy counted, as ``ScenarioSpec.instance_count``."""
+        return sum(int(app.get("instances", 1)) * _copies(app) for app in self.spec.get("apps", []))
 
     @property
     def default_platform(self) -> str:
         """Both side by side when the scenario is written for both, else its one platform."""
         return self.platforms
+
+
+def _copies(app: dict[str, Any]) -> int:
+    return int(app.get("copies", 1))

@@ -53,6 +53,7 @@ def an_app(**changes: Any) -> dict[str, Any]:
     return {
         "name": "web",
         "instances": 2,
+        "copies": 1,
         "memory_mb": 512,
         "disk_mb": 1024,
         "stack": "cflinuxfs4",
