@@ -20,7 +20,8 @@ const QUEUES = {
 
 /**
  * @typedef {{key: string, group: string, label: string, value: (h: object) => number|null|undefined,
- *   format: (v: number) => string, diff?: (v: number) => string}} MetricRow
+ *   format: (v: number) => string, optional?: boolean}} MetricRow
+ *   optional: a figure only some servers' frames carry; its row shows once a frame has it
  */
 
 /** @type {MetricRow[]} */
@@ -34,11 +35,15 @@ const ROWS = [
   { key: "balance_max", group: "Balance: instances per {worker}", label: "max", value: (h) => h.balance?.max, format: formatCount },
   { key: "balance_mean", group: "Balance: instances per {worker}", label: "mean", value: (h) => h.balance?.mean, format: formatDecimal },
   { key: "balance_stdev", group: "Balance: instances per {worker}", label: "stdev", value: (h) => h.balance?.stdev, format: formatDecimal },
+  { key: "instances", group: "Totals", label: "instances to push", value: (h) => h.totals?.instances, format: formatCount, optional: true },
+  { key: "apps_pushed", group: "Totals", label: "apps pushed", value: (h) => h.totals?.apps_pushed, format: formatCount, optional: true },
   { key: "desired", group: "Totals", label: "instances desired", value: (h) => h.totals?.desired, format: formatCount },
   { key: "placed", group: "Totals", label: "instances placed", value: (h) => h.totals?.placed, format: formatCount },
   { key: "running", group: "Totals", label: "instances running", value: (h) => h.totals?.running, format: formatCount },
   { key: "staging", group: "Totals", label: "apps staging", value: (h) => h.totals?.staging, format: formatCount },
-  { key: "failed_placements", group: "Totals", label: "failed placements", value: (h) => h.totals?.failed_placements, format: formatCount },
+  { key: "staging_failed", group: "Totals", label: "apps that failed to stage", value: (h) => h.totals?.staging_failed, format: formatCount, optional: true },
+  { key: "failed_placements", group: "Totals", label: "failed placements", value: (h) => h.totals?.failed_placements, format: formatCount, optional: true },
+  { key: "rounds", group: "Totals", label: "auction rounds (Diego), scheduling cycles (Eirini) so far", value: (h) => h.totals?.rounds, format: formatCount, optional: true },
   { key: "apps_running", group: "Totals", label: "apps running", value: (h) => h.totals?.apps_running, format: formatCount },
   { key: "apps", group: "Totals", label: "apps", value: (h) => h.totals?.apps, format: formatCount },
   { key: "finished_at", group: "Finished", label: "every instance running at", value: (h) => h.finished_at, format: formatSecondsShort },
@@ -112,7 +117,8 @@ export class FleetMetrics {
    */
   render(headers, worker = ["cell", "cells"]) {
     const present = this.platforms.map((p) => headers[p]).filter(Boolean);
-    const rows = [...ROWS.slice(0, 5), ...queueRows(present), ...ROWS.slice(5)];
+    const carried = (row) => !row.optional || present.some((h) => row.value(h) !== undefined);
+    const rows = [...ROWS.slice(0, 5), ...queueRows(present), ...ROWS.slice(5)].filter(carried);
     const signature = rows.map((r) => r.key).join();
     if (signature !== this.signature) this.build(rows, worker);
     setText(this.headline, present.length ? headline(this.platforms, headers) : "Waiting for the first frame…");
