@@ -52,6 +52,8 @@ export class FleetZoom {
   listen() {
     const canvas = this.canvas;
     canvas.addEventListener("wheel", (event) => {
+      // Wheeling out of an unzoomed view scrolls the page, as it would anywhere else.
+      if (this.scale === 1 && event.deltaY > 0) return;
       event.preventDefault();
       // Trackpads send many small deltas, mouse wheels a few large ones: zoom by the amount.
       const factor = Math.exp(-event.deltaY * (event.deltaMode === 1 ? 0.05 : 0.0015));
