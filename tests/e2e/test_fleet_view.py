@@ -14,12 +14,15 @@ import struct
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from django.template.loader import render_to_string
 from playwright.sync_api import Browser, Page, WebSocketRoute, expect
+
+from tests.e2e.helpers import play_fast, start_scenario
 
 # The page's Content-Security-Policy, as cfviz's settings send it: no inline script, no eval.
 CSP = (
@@ -594,6 +597,8 @@ def test_a_comparison_run_shows_both_fleets_their_metrics_side_by_side_and_the_r
     expect(metrics.locator("[data-metric='placements_per_s'] td")).to_have_text(["812.0", "20.0", "−792.0"])
     expect(metrics.locator("[data-metric='queue_scheduler'] td")).to_have_text(["—", "5,000", "—"])
     expect(metrics.locator("[data-metric='finished_at'] td")).to_have_text(["812.5 s", "—", "—"])
+    # Figures no frame carries have no row (cfviz's runtime adds a few to docs/fleet.md's).
+    expect(metrics.locator("[data-metric='apps_pushed']")).to_have_count(0)
     expect(metrics.locator("[data-metric='headline']")).to_have_text(
         "Time to every instance running: Diego 812.5 s · Eirini not yet (180,004 of 250,000 running). Diego finished first."
     )
@@ -698,3 +703,58 @@ def test_draw_rate_with_a_thousand_tiles_and_a_new_frame_every_animation_frame(
     assert result["draws"][-1][1] == last_seq
     stats = page.evaluate("() => window.cfviz.fleet.drawStats().diego")
     assert stats["seq"] == last_seq
+
+
+# -- a real fleet run -----------------------------------------------------------------------
+
+SCALE_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "scale-eirini-2500.json"
+FLEET_RUNTIME = Path(__file__).resolve().parents[2] / "cfviz" / "fleet_runtime.py"
+# Simulating and aggregating happen on the server; a slow CI machine gets plenty of slack.
+REAL_RUN_TIMEOUT_MS = 60_000
+
+FRAMES_DRAWN = """([platforms, nodes]) => {
+  const stats = window.cfviz?.fleet?.drawStats() ?? {};
+  const frames = window.cfviz?.fleet?.frames ?? {};
+  return platforms.every((p) => stats[p]?.tiles === nodes && stats[p]?.seq !== null
+    && stats[p]?.seq === frames[p]?.seq && frames[p]?.totals?.running > 0);
+}"""
+
+
+@pytest.mark.skipif(
+    not (SCALE_SCENARIO.exists() and FLEET_RUNTIME.exists()), reason="no scale scenario or fleet runtime yet"
+)
+def test_a_real_fleet_run_of_the_scale_scenario_draws_its_frames(live_asgi_url: str, page: Page) -> None:
+    """Started from the home page: the server's snapshot and binary frames, drawn for both platforms."""
+    spec = json.loads(SCALE_SCENARIO.read_text())
+    nodes = len(spec["cells"])
+    start_scenario(page, live_asgi_url, SCALE_SCENARIO.stem, platform="both")
+    expect(page.locator(".fleet-canvas")).to_have_count(2)
+    expect(page.locator("#connection")).to_have_text("live")
+
+    play_fast(page)
+    page.wait_for_function(FRAMES_DRAWN, arg=[["diego", "eirini"], nodes], timeout=REAL_RUN_TIMEOUT_MS)
+
+    stats = page.evaluate("() => window.cfviz.fleet.drawStats()")
+    assert stats["diego"]["zones"] == len(spec["zones"])
+    frames = page.evaluate("() => window.cfviz.fleet.frames")
+    assert frames["diego"]["nodes"] == frames["eirini"]["nodes"] == nodes
+    expect(page.locator("#fleet-metrics [data-metric='desired'] td").first).not_to_have_text("—")
+    # Every queue the server counts has a figure, and bits-service's is on the diagram.
+    for cell in page.locator("#fleet-metrics tr[data-metric^='queue_'] td:not(.fleet-diff)").all():
+        expect(cell).to_have_text(re.compile(r"^(\d[\d,]*|—)$"))
+    registry = page.locator(
+        "svg.fleet-diagram[data-platform='eirini'] [data-component='registry'] .box-state"
+    )
+    expect(registry).to_have_text(re.compile(r"^pulls waiting \d[\d,]*$"))
+
+    # Hover a real node: its figures; click it: the server's apps on it.
+    canvas = page.locator(".fleet-view[data-platform='diego'] .fleet-canvas")
+    canvas.scroll_into_view_if_needed()
+    name = spec["cells"][0]["name"]
+    at = tile(page, "diego", name)
+    page.mouse.click(at["x"], at["y"])
+    tooltip = page.locator(".fleet-view[data-platform='diego'] .fleet-tooltip")
+    expect(tooltip.locator(".fleet-tooltip-title")).to_have_text(name)
+    expect(tooltip.locator(".fleet-tooltip-apps-heading")).to_have_text(
+        re.compile(r"^(\d[\d,]* apps? on it|No apps on it)$"), timeout=REAL_RUN_TIMEOUT_MS
+    )

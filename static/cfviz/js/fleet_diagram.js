@@ -21,6 +21,8 @@ const TEXT_W = BOX_W - 20;
 
 const rate = (key) => (h) => h.rates?.[key];
 const queue = (key) => (h) => h.queues?.[key];
+/** bits-service's queue: `registry` in docs/fleet.md, `image pulls` as cfviz's runtime counts it. */
+const registryQueue = (h) => h.queues?.registry ?? h.queues?.["image pulls"];
 
 /**
  * Per platform: boxes at [column, row] with their status lines (and the queue that marks them
@@ -61,7 +63,7 @@ export const FLEET_DIAGRAMS = {
       { id: "eirini", at: [1, 0], info: EIRINI.eirini, lines: [(h) => `${formatCount(h.totals?.apps)} StatefulSets`] },
       { id: "api-server", at: [2, 0], info: EIRINI["api-server"], lines: [(h) => `${formatCount(h.totals?.placed)} of ${formatCount(h.totals?.desired)} pods bound`] },
       { id: "kube-scheduler", at: [2, 1], info: EIRINI["kube-scheduler"], lines: [(h) => `queue ${formatCount(h.queues?.scheduler)}`], queue: queue("scheduler") },
-      { id: "registry", at: [0, 1], info: { title: "registry (bits-service)", role: "serves app images to kubelets" }, lines: [(h) => `pulls waiting ${formatCount(h.queues?.registry)}`], queue: queue("registry") },
+      { id: "registry", at: [0, 1], info: { title: "registry (bits-service)", role: "serves app images to kubelets" }, lines: [(h) => `pulls waiting ${formatCount(registryQueue(h))}`], queue: registryQueue },
       {
         id: "kubelets", at: [1, 1], info: { title: "kubelets", role: "pull, start, readiness" },
         lines: [(h, n) => `${formatCount(n)} nodes · ${formatCount(h.totals?.running)} Ready`],

@@ -16,6 +16,8 @@ const QUEUES = {
   staging: "staging",
   downloads: "droplet downloads waiting on cells",
   registry: "image pulls waiting on bits-service",
+  // cfviz's runtime names Eirini's registry queue by what waits in it: pulls, until the pod runs.
+  "image pulls": "image pulls: waiting on or pulling from bits-service",
 };
 
 /**
