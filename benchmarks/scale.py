@@ -1,8 +1,8 @@
 """Scale figures for issue 7: engine event throughput against SimPy, and the 250k placement.
 
-Run from the repository root: ``.venv/bin/python benchmarks/scale.py [--quick]``. SimPy is a
-benchmark-only dependency (requirements-bench.txt). Prints figures and how each was measured;
-asserts nothing.
+Run from the repository root: ``.venv/bin/python benchmarks/scale.py [--quick] [--engine-only]``.
+SimPy is a benchmark-only dependency (requirements-bench.txt). Prints figures and how each was
+measured; asserts nothing.
 
 What this does not measure: the full Diego push (staging, container starts, routes, BBS
 convergence) at 250k instances. That needs an aggregated fleet mode the simulator does not
@@ -226,6 +226,9 @@ def kube_item_sample(settings: KubeSchedulerSettings, count: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a tenth of the work, for a smoke run")
+    parser.add_argument(
+        "--engine-only", action="store_true", help="measure (a) only, skip the placement parts"
+    )
     args = parser.parse_args()
     events = 100_000 if args.quick else 1_000_000
     pushes = PUSHES // 10 if args.quick else PUSHES
@@ -246,6 +249,8 @@ def main() -> None:
         print(
             f"  simulator.engine.Engine : {ours:12,.0f} events/s; SimPy not installed (requirements-bench.txt)"
         )
+    if args.engine_only:
+        return
 
     instances = pushes * sum(n for n, _ in PUSH_MIX)
     rounds = [push_round(p, PUSHES_PER_ROUND) for p in range(0, pushes, PUSHES_PER_ROUND)]
