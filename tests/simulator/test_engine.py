@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import math
+import pickle
+import random
+from collections.abc import Callable
 
 import pytest
 
-from simulator.engine import Engine, EngineError
+from simulator.engine import LADDER_MIN, Engine, EngineError, Timer
 
 
 class Recorder:
@@ -119,8 +123,8 @@ def test_run_until_moves_the_clock_past_the_last_timer() -> None:
     assert recorder.seen == [("one", 1.0)]
     assert engine.now == 2.5
     # A delay now counts from the new clock.
-    timer = engine.schedule(1.0, "mark", "after")
-    assert timer.time == 3.5
+    due, _, _, _ = engine.schedule(1.0, "mark", "after")
+    assert due == 3.5
 
 
 def test_run_until_on_an_empty_engine_just_advances_the_clock() -> None:
@@ -216,3 +220,138 @@ def test_a_deep_copied_run_continues_identically_and_independently() -> None:
     assert original.engine.pending() == pending_before
     assert original.engine.now == 20.0
     assert len(fork.ticks) > len(original.ticks)
+
+
+class Crowd:
+    """A model with many timers at once, so the queue leaves its small-heap form; many tie in time."""
+
+    def __init__(self, seed: int, sources: int) -> None:
+        self.engine = Engine(seed)
+        self.seen: list[tuple[float, int]] = []
+        self.engine.register("wake", self.wake)
+        for source in range(sources):
+            self.engine.schedule(self.delay(), "wake", source)
+
+    def delay(self) -> float:
+        # Fixed delays tie often; zero delays land in the instant being run; long ones wait a while.
+        rng = self.engine.rng
+        return rng.choice((0.0, 1.0, 2.5, 30.0, rng.random(), rng.expovariate(1.0), rng.expovariate(0.01)))
+
+    def wake(self, source: int) -> None:
+        self.seen.append((self.engine.now, source))
+        for _ in range(self.engine.rng.choice((0, 1, 1, 1, 2))):
+            self.engine.schedule(self.delay(), "wake", source)
+
+
+def run_order(timers: list[tuple[float, int]]) -> list[int]:
+    """Reference order for timers given as (due time, label) in scheduling order."""
+    return [label for _, _, label in sorted((due, seq, label) for seq, (due, label) in enumerate(timers))]
+
+
+def test_many_timers_run_by_time_then_scheduling_order() -> None:
+    """With far more timers than the small heap holds, they still run by time, ties first-scheduled first."""
+    engine = Engine(seed=1)
+    ran: list[int] = []
+    engine.register("mark", ran.append)
+    rng = random.Random(7)
+    timers = [(rng.choice((1.0, 2.0, 3.0, rng.uniform(0, 5))), label) for label in range(20 * LADDER_MIN)]
+    for due, label in timers:
+        engine.schedule(due, "mark", label)
+
+    engine.run()
+
+    assert ran == run_order(timers)
+    assert engine.steps_taken == len(timers)
+
+
+def test_timers_scheduled_during_a_large_run_keep_exact_order() -> None:
+    """Timers added while a large queue runs (zero delays, ties, far ones) run as a single heap would."""
+    engine = Engine(seed=1)
+    ran: list[tuple[float, int]] = []
+    scheduled: list[tuple[float, int]] = []
+    rng = random.Random(3)
+
+    def mark(label: int) -> None:
+        ran.append((engine.now, label))
+        if label < 50_000:
+            for _ in range(rng.choice((0, 1, 2))):
+                delay = rng.choice((0.0, 0.5, 1.0, rng.random(), rng.expovariate(0.05)))
+                due, _, _, (new_label,) = engine.schedule(delay, "mark", len(scheduled) + 1000)
+                scheduled.append((due, new_label))
+
+    engine.register("mark", mark)
+    for label in range(1000):
+        delay = rng.choice((0.0, 1.0, rng.random()))
+        engine.schedule(delay, "mark", label)
+        scheduled.append((delay, label))
+    engine.run()
+
+    # Every timer ran once, never before the clock, and in (time, scheduling order).
+    assert sorted(label for _, label in ran) == sorted(label for _, label in scheduled)
+    assert [t for t, _ in ran] == sorted(t for t, _ in ran)
+    position = {label: seq for seq, (_, label) in enumerate(scheduled)}
+    for (t1, a), (t2, b) in itertools.pairwise(ran):
+        assert t1 < t2 or position[a] < position[b]
+
+
+def test_stepping_peeking_and_running_until_agree_with_one_run() -> None:
+    """step(), peek() and run(until=...) in any mix give the same events as one run() of the same model."""
+    straight = Crowd(seed=11, sources=3 * LADDER_MIN)
+    straight.engine.run(until=400.0)
+
+    mixed = Crowd(seed=11, sources=3 * LADDER_MIN)
+    rng = random.Random(5)
+    t = 0.0
+    while mixed.engine.peek() <= 400.0:
+        if rng.random() < 0.5:
+            next_time = mixed.engine.peek()
+            timer = mixed.engine.step()
+            assert isinstance(timer, Timer)
+            assert timer.time == next_time == mixed.engine.now
+        else:
+            t = min(400.0, max(t, mixed.engine.now) + rng.choice((0.0, 0.3, 5.0)))
+            mixed.engine.run(until=t)
+            assert mixed.engine.now == t
+    mixed.engine.run(until=400.0)
+
+    assert mixed.seen == straight.seen
+    assert mixed.engine.steps_taken == straight.engine.steps_taken == len(straight.seen)
+    assert mixed.engine.pending() == straight.engine.pending()
+
+
+@pytest.mark.parametrize("fork", [copy.deepcopy, lambda crowd: pickle.loads(pickle.dumps(crowd))])
+def test_a_forked_large_run_continues_identically(fork: Callable[[Crowd], Crowd]) -> None:
+    """A deep copy or pickle of a run with a large queue, taken mid-run, has the original's future."""
+    original = Crowd(seed=2, sources=10 * LADDER_MIN)
+    original.engine.run(until=50.0)
+    copied = fork(original)
+
+    original.engine.run(until=300.0)
+    copied.engine.run(until=300.0)
+
+    assert copied.seen == original.seen
+    assert len(original.seen) > 10_000
+    assert copied.engine.pending() == original.engine.pending()
+
+
+def test_a_handler_that_raises_still_counts_as_a_step_and_leaves_the_rest_queued() -> None:
+    """An exception from a handler ends run() after that timer; the others stay queued, in order."""
+    engine = Engine(seed=1)
+    ran: list[int] = []
+
+    def mark(label: int) -> None:
+        ran.append(label)
+        if label == 10:
+            raise ValueError("boom")
+
+    engine.register("mark", mark)
+    for label in range(2 * LADDER_MIN):
+        engine.schedule(float(label), "mark", label)
+
+    with pytest.raises(ValueError):
+        engine.run()
+    assert engine.steps_taken == 11
+    assert engine.pending() == 2 * LADDER_MIN - 11
+
+    engine.run()
+    assert ran == list(range(2 * LADDER_MIN))
