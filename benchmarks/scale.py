@@ -25,7 +25,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from simulator.diego.auction import CellState, LRPWork, schedule_round
+from simulator.diego.auction_fleet import FleetCells, WorkBatch, fleet_cells, schedule_round_fleet
 from simulator.diego.auction_vectorised import schedule_round_vectorised
+from simulator.diego.constants import MINIMUM_STAGING_DISK_MB, MINIMUM_STAGING_MEMORY_MB
 from simulator.eirini.constants import cpu_request_millis
 from simulator.engine import Engine
 from simulator.kubernetes.cluster import NodeState, statefulset_pod
@@ -223,6 +225,97 @@ def kube_item_sample(settings: KubeSchedulerSettings, count: int) -> float:
     return time.perf_counter() - start
 
 
+def fleet_batch(app: np.ndarray, index: np.ndarray, memory_mb: np.ndarray, disk_mb: int) -> WorkBatch:
+    count = len(app)
+    zeros = np.zeros(count, dtype=np.int64)
+    return WorkBatch(app, index, memory_mb, np.full(count, disk_mb), zeros, zeros, [STACK], [()])
+
+
+NO_WORK = fleet_batch(*(np.zeros(0, dtype=np.int64),) * 3, 0)
+
+
+def fleet_rounds(pushes: int) -> tuple[list[WorkBatch], list[WorkBatch]]:
+    """Per round of PUSHES_PER_ROUND pushes, as the fleet auction's arrays: the mix's LRPs, and
+    one staging task per app at Cloud Controller's 1 GiB / 4 GiB minimums (diego.md §5)."""
+    instances = np.tile([n for n, _ in PUSH_MIX], PUSHES_PER_ROUND)
+    memory_mb = np.repeat(np.tile([m for _, m in PUSH_MIX], PUSHES_PER_ROUND), instances)
+    index = np.arange(instances.sum()) - np.repeat(np.cumsum(instances) - instances, instances)
+    lrps, staging = [], []
+    for first in range(0, pushes, PUSHES_PER_ROUND):
+        apps = np.arange(first, first + PUSHES_PER_ROUND) * len(PUSH_MIX)
+        apps = (apps[:, None] + np.arange(len(PUSH_MIX))).ravel()
+        lrps.append(fleet_batch(np.repeat(apps, instances), index, memory_mb, INSTANCE_DISK_MB))
+        staging_memory = np.full(len(apps), MINIMUM_STAGING_MEMORY_MB)
+        staging.append(
+            fleet_batch(apps, np.zeros(len(apps), dtype=np.int64), staging_memory, MINIMUM_STAGING_DISK_MB)
+        )
+    return lrps, staging
+
+
+def place_fleet(rounds: list[tuple[WorkBatch, WorkBatch]]) -> tuple[float, float, int, int, int, FleetCells]:
+    """Schedule the rounds on 1,000 empty cells; (wall s, CPU s, placed, failed, ties, cells).
+    Between rounds (not timed) the containers have started, and the staging tasks have finished
+    and given back their resources."""
+    cells = fleet_cells(fleet(), {})
+    rng = np.random.default_rng(1)
+    wall = cpu = 0.0
+    placed = failed = ties = 0
+    for lrps, tasks in rounds:
+        start, start_cpu = time.perf_counter(), time.process_time()
+        result = schedule_round_fleet(cells, lrps, tasks, DiegoSettings(), rng)
+        wall, cpu = wall + time.perf_counter() - start, cpu + time.process_time() - start_cpu
+        winners = np.concatenate([result.lrp_cell, result.task_cell])
+        placed, failed, ties = (
+            placed + int((winners >= 0).sum()),
+            failed + int((winners < 0).sum()),
+            ties + result.ties,
+        )
+        cells.starting[:] = 0
+        if len(tasks.app):
+            done = result.task_cell[result.task_cell >= 0]
+            np.add.at(cells.available_memory, done, MINIMUM_STAGING_MEMORY_MB)
+            np.add.at(cells.available_disk, done, MINIMUM_STAGING_DISK_MB)
+            np.add.at(cells.available_containers, done, 1)
+            cells.task_count[:] = 0
+    return wall, cpu, placed, failed, ties, cells
+
+
+def fleet_auction_figures(pushes: int) -> None:
+    lrps, staging = fleet_rounds(pushes)
+    print(
+        "  fleet auction (auction_fleet.schedule_round_fleet: the per-item rules and tie odds over arrays),"
+        " auction calls only:"
+    )
+    wall, cpu, placed, failed, ties, cells = place_fleet([(batch, NO_WORK) for batch in lrps])
+    used = cells.total_containers - cells.available_containers
+    print(
+        f"    the LRPs     : {wall:5.2f} s wall ({cpu:.2f} s CPU), {placed / wall:9,.0f} placements/s, {placed:,} placed,"
+        f" {failed:,} failed, {used.min()}-{used.max()} per cell, {ties:,} decided by a tie"
+    )
+    wall, cpu, placed, failed, ties, _ = place_fleet([(NO_WORK, batch) for batch in staging])
+    print(
+        f"    staging tasks: {wall:5.2f} s wall ({cpu:.2f} s CPU), {placed / wall:9,.0f} placements/s, {placed:,} placed,"
+        f" {failed:,} failed, {ties:,} decided by a tie (one 1 GiB / 4 GiB task per app,"
+        f" {len(PUSH_MIX) * PUSHES_PER_ROUND:,} a round, all finished before the next)"
+    )
+    cells, rng, settings = fleet_cells(fleet(), {}), np.random.default_rng(2), DiegoSettings()
+    one_lrp = [
+        fleet_batch(np.array([-1 - k]), np.zeros(1, dtype=np.int64), np.array([128]), INSTANCE_DISK_MB)
+        for k in range(1_000)
+    ]
+    start = time.perf_counter()
+    for _ in range(1_000):
+        schedule_round_fleet(cells, NO_WORK, NO_WORK, settings, rng)
+    empty_us = (time.perf_counter() - start) * 1e3
+    start = time.perf_counter()
+    for batch in one_lrp:
+        schedule_round_fleet(cells, batch, NO_WORK, settings, rng)
+    one_us = (time.perf_counter() - start) * 1e3
+    print(
+        f"    per round on {CELLS:,} cells (mean of 1,000): {empty_us:.0f} us with no work, {one_us:.0f} us placing one LRP"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a tenth of the work, for a smoke run")
@@ -291,6 +384,7 @@ def main() -> None:
         "    (the exact mode pays random.shuffle of every cell per placement, as the per-item code"
         " does; the Generator mode draws its shuffles from numpy)"
     )
+    fleet_auction_figures(pushes)
     print(
         "\nNot measured: the full Diego push at 250k (staging, starts, routes, convergence) needs an"
         " aggregated fleet mode that does not exist yet."
