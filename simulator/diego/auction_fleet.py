@@ -31,7 +31,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from heapq import heappop, heappush
 from itertools import pairwise
 
@@ -91,6 +91,9 @@ class FleetCells:
     proxy_memory: np.ndarray
     app_counts: dict[int, dict[int, int]]  # app id -> {cell position: instances}, mutated
     live: np.ndarray  # bool: cells that answered the state request this round
+    # Cells whose state changed outside the auction since the last round (a container started,
+    # a task finished): whoever changes the arrays between rounds adds them here.
+    changed: set[int] = field(default_factory=set)
 
 
 @dataclass(slots=True)

@@ -1,0 +1,337 @@
+"""Eirini on Kubernetes in fleet mode: kube-scheduler's queue, kubelet pulls and bits-service.
+
+Per app (kubernetes-eirini.md §1): Cloud Controller asks Eirini to stage, a staging Job's pod is
+scheduled, pulls the staging images once per node, downloads the package through bits-service,
+compiles and uploads the droplet through bits-service; then OPI desires a StatefulSet whose
+pods (Parallel) enter kube-scheduler's queue. kube-scheduler takes one pod per cycle
+(``scheduling_cycle_s``) with the real filters, scores and node sampling
+(:mod:`simulator.kubernetes.scheduler_fleet`). Each kubelet pulls one image at a time: the
+manifest (bits-service re-tars the droplet) and the layers the node lacks (the eirinifs rootfs
+once, the app's droplet), all through bits-service's ``registry_concurrency`` servers, first
+come first served; then the container starts and the readiness probe (every 10 s, no initial
+delay) finds the app up. Unschedulable pods retry after the queue's back-off (1, 2, 4, 8, 10 s).
+
+The run moves in windows of ``WINDOW_S`` simulated seconds. In a window, bits-service and the
+kubelets serve their requests in arrival order (a small event loop of their own), the cf push
+sessions take their next apps, and then kube-scheduler takes the pods that arrive in the window,
+first come first served, each cycle at its own time; its cache sees staging pods that finished
+and images nodes reported (every 10 s, with the node status) as of the window's start. The
+approximations against an event-by-event order: a pod whose cause lies in the same window waits
+for the next, and a pull requested by a pod bound in the window queues at bits-service behind
+requests of that window that arrived later. Left out against the detailed model: crashes, route
+registration and log lines.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+
+import numpy as np
+
+from simulator.cf.staging import compile_seconds
+from simulator.eirini.constants import NODE_STATUS_UPDATE_FREQUENCY_S, PROBE_PERIOD_S, cpu_request_millis
+from simulator.eirini.kube_scheduler import segment_labels, segment_taints
+from simulator.fleet.platform import FleetPlatform
+from simulator.kubernetes.scheduler_fleet import FleetNodes, FleetScheduler, PodBatch
+from simulator.scenario import Scenario
+
+# kube-scheduler takes its queue a window at a time (see the module docstring).
+WINDOW_S = 5.0
+# The scheduling queue's back-off for a pod that did not fit (kubernetes-eirini.md §2.5).
+BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 10.0)
+_PULL, _PACKAGE, _UPLOAD = 0, 1, 2
+_EMPTY_I = np.empty(0, dtype=np.int64)
+_EMPTY_F = np.empty(0, dtype=np.float64)
+
+
+def nodes_of(scenario: Scenario) -> FleetNodes:
+    """The scenario's cells as empty Kubernetes nodes, as Eirini's deployment would label them."""
+    cells = scenario.cells
+    zone_id = {zone: i for i, zone in enumerate(scenario.zones)}
+
+    def column(values: list[int]) -> np.ndarray:
+        return np.array(values, dtype=np.int64)
+
+    empty = column([0] * len(cells))
+    return FleetNodes(
+        names=[c.name for c in cells],
+        zone=column([zone_id[c.zone] for c in cells]),
+        zone_names=list(scenario.zones),
+        allocatable_memory=column([c.memory_mb for c in cells]),
+        allocatable_cpu=column([scenario.eirini.node_cpu_millis] * len(cells)),
+        allocatable_storage=column([c.disk_mb for c in cells]),
+        # kubelet's max-pods, set to what the cell would hold (110 by default is too few for the
+        # scale record: 250,000 pods need 250 a node on 1,000 nodes).
+        allocatable_pods=column([c.max_containers for c in cells]),
+        requested_memory=empty.copy(),
+        requested_cpu=empty.copy(),
+        requested_storage=empty.copy(),
+        pods=empty.copy(),
+        pods_without_cpu_request=empty.copy(),
+        pods_without_memory_request=empty.copy(),
+        ready=np.ones(len(cells), dtype=bool),
+        unschedulable=np.zeros(len(cells), dtype=bool),
+        labels=[segment_labels(c) for c in cells],
+        taints=[segment_taints(c) for c in cells],
+    )
+
+
+class EiriniFleet(FleetPlatform):
+    name = "eirini"
+    stamp_names = ("pull",)
+    queue_stamps = {"scheduler": ("desired", "placed"), "image pulls": ("pull", "running")}
+
+    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+        super().__init__(scenario, seed)
+        settings = scenario.eirini
+        self.settings = settings
+        self.scheduler = FleetScheduler(nodes_of(scenario), settings, self.rng)
+        templates = self.apps.templates
+        per_app = self.apps.template
+
+        # Plain lists: bits-service's loop reads them one request at a time.
+        def column(values: list[float]) -> list[float]:
+            return np.array(values, dtype=np.float64)[per_app].tolist()
+
+        self.app_droplet = column([t.droplet_mb for t in templates])
+        self.app_package = column([t.package_mb for t in templates])
+        self.app_boot = column([t.boot_s for t in templates])
+        self.app_compile = column([compile_seconds(t, self.timing) for t in templates])
+        self.app_cpu = np.array([cpu_request_millis(t.memory_mb) for t in templates], dtype=np.int64)[per_app]
+        self.instance_app = np.repeat(np.arange(self.apps.count, dtype=np.int64), self.apps.instances)
+        self.instance_app_list = self.instance_app.tolist()
+        self.node_of = self.trace.node
+        # kube-scheduler's queue: pods (instance id, or -1 - app for a staging pod) and when each
+        # becomes schedulable; the scheduler is busy until ``busy_until``.
+        self.queue: list[tuple[float, int, int]] = []
+        self.queue_seq = 0
+        self.attempts: dict[int, int] = {}
+        self.busy_until = 0.0
+        # Staging pods running, for the pod slots they hold: node, and when each is done.
+        self.staging_pods: list[tuple[float, int]] = []
+        # bits-service and kubelets: (arrives, seq, kind, subject) requests in time order.
+        self.requests: list[tuple[float, int, int, int]] = []
+        self.request_seq = 0
+        self.servers = [0.0] * max(1, settings.registry_concurrency)
+        self.node_pull_free = np.zeros(len(self.layout.names))
+        self.node_has_rootfs = np.zeros(len(self.layout.names), dtype=bool)
+        self.node_has_staging_images = np.zeros(len(self.layout.names), dtype=bool)
+        self.node_droplets: set[int] = set()
+        self.unstarted = self.apps.instances.copy()
+        # Pulls wait in their node's line; a node's pulls are one at a time (serialized pulls).
+        self.node_lines: dict[int, list[int]] = {}
+        self.node_pulling = np.zeros(len(self.layout.names), dtype=bool)
+        # Images pulled, (reported in node status at, app, node, MB), for ImageLocality.
+        self.new_images: list[tuple[int, int, int]] = []
+        self.images_reported: list[tuple[float, int, int, int]] = []
+
+    # -- hops ---------------------------------------------------------------------------------
+
+    def _hop(self) -> float:
+        """One request between components: network both ways and the server's handling."""
+        t = self.timing
+        return self.duration(2 * t.network_latency_s + t.api_latency_s + t.db_latency_s)
+
+    def _enqueue(self, pod: int, at: float) -> None:
+        """A pod becomes schedulable at ``at`` (``-1 - app`` for an app's staging pod)."""
+        heapq.heappush(self.queue, (at, self.queue_seq, pod))
+        self.queue_seq += 1
+
+    def _request(self, at: float, kind: int, subject: int) -> None:
+        heapq.heappush(self.requests, (at, self.request_seq, kind, subject))
+        self.request_seq += 1
+
+    # -- a tick -------------------------------------------------------------------------------
+
+    def step(self, now: float) -> None:
+        """One window of kube-scheduler's queue: what arrives in [now, now + WINDOW_S)."""
+        horizon = now + WINDOW_S
+        # First whatever bits-service and the sessions do before the window ends: that is where
+        # the window's pods come from (staged apps' pods, new pushes' staging pods).
+        self._serve_until(horizon)
+        requested = self.trace.staging_requested_at
+        for app in self.admit(horizon):
+            # Cloud Controller → Eirini → API server (Job) → Job controller → a pending pod.
+            self._enqueue(-1 - app, float(requested[app]) + 3 * self._hop())
+        if self.queue and self.queue[0][0] < horizon:
+            self._drain(now, horizon)
+        self.check_finished()
+        self._wake(self._next_tick(horizon))
+
+    def _next_tick(self, horizon: float) -> float:
+        pending = self.queue[0][0] if self.queue else math.inf
+        registry = self.requests[0][0] if self.requests else math.inf
+        return max(horizon, min(pending, registry, self.next_session_at()))
+
+    # -- kube-scheduler -----------------------------------------------------------------------
+
+    def _drain(self, now: float, horizon: float) -> None:
+        arrived: list[float] = []
+        waiting: list[int] = []
+        queue = self.queue
+        while queue and queue[0][0] < horizon:
+            at, _, pod = heapq.heappop(queue)
+            arrived.append(at)
+            waiting.append(pod)
+        pods = np.array(waiting, dtype=np.int64)
+        self._catch_up(now)
+        staging = pods < 0
+        apps = np.where(staging, -1 - pods, self.instance_app[np.maximum(pods, 0)])
+        batch = PodBatch(
+            app=np.where(staging, -1, apps),
+            image=np.where(staging, -1, apps),
+            staging=staging,
+            memory_mb=np.where(staging, 0, self.apps.memory_mb[apps]),
+            cpu_millis=np.where(staging, 0, self.app_cpu[apps]),
+            storage_mb=np.where(staging, 0, self.apps.disk_mb[apps]),
+        )
+        result = self.scheduler.schedule(batch)
+        # One pod per cycle, first come first served: a pod's cycle starts when it has arrived
+        # and the previous cycle is over.
+        cycle = self.settings.scheduling_cycle_s
+        ends = []
+        free = self.busy_until
+        for at in arrived:
+            free = (at if at > free else free) + cycle
+            ends.append(free)
+        self.busy_until = free
+        trace = self.trace
+        trace.round_at.extend(ends)
+        bound = (result.node >= 0).tolist()
+        trace.round_placed.extend(int(b) for b in bound)
+        trace.round_failed.extend(int(not b) for b in bound)
+        trace.round_ties.append(int(result.ties))
+        # The binding (API server) and the kubelet's watch: one hop each.
+        for pod, node, ok, at in zip(waiting, result.node.tolist(), bound, ends, strict=True):
+            hop = 2 * self._hop()
+            if not ok:
+                tries = self.attempts.get(pod, 0)
+                self.attempts[pod] = tries + 1
+                trace.placement_failures += 1
+                self._enqueue(pod, at + BACKOFF_S[min(tries, len(BACKOFF_S) - 1)])
+            elif pod < 0:
+                self._staging_bound(-1 - pod, node, at, at + hop)
+            else:
+                trace.node[pod] = node
+                trace.placed_at[pod] = at
+                self._want_pull(node, pod, at + hop)
+
+    def _catch_up(self, now: float) -> None:
+        """What kube-scheduler's cache has heard of by ``now``: staging pods done, images pulled."""
+        while self.staging_pods and self.staging_pods[0][0] <= now:
+            _, node = heapq.heappop(self.staging_pods)
+            # The Job's pod succeeded: it no longer counts on its node.
+            self.scheduler.release(node, -1, 0, 0, 0)
+        images = self.scheduler.nodes.images
+        while self.images_reported and self.images_reported[0][0] <= now:
+            _, app, node, size = heapq.heappop(self.images_reported)
+            images.setdefault(app, {})[node] = size
+
+    # -- staging --------------------------------------------------------------------------------
+
+    def _staging_bound(self, app: int, node: int, bound: float, seen: float) -> None:
+        trace = self.trace
+        trace.staging_placed_at[app] = bound
+        trace.staging_node[app] = node
+        start = seen
+        if not self.node_has_staging_images[node]:
+            self.node_has_staging_images[node] = True
+            start += self.settings.staging_images_mb / self.timing.blobstore_bandwidth_mb_s
+        start += self.duration(self.settings.container_start_s)
+        self._request(start, _PACKAGE, app)
+
+    # -- kubelets and bits-service ------------------------------------------------------------
+
+    def _want_pull(self, node: int, pod: int, at: float) -> None:
+        self.trace.stamps["pull"][pod] = at
+        if self.node_pulling[node]:
+            self.node_lines.setdefault(node, []).append(pod)
+            return
+        self.node_pulling[node] = True
+        self._request(max(at, float(self.node_pull_free[node])), _PULL, pod)
+
+    def _serve_until(self, limit: float) -> None:
+        """Serve every request arriving before ``limit`` (which what is served may lower)."""
+        requests = self.requests
+        servers = self.servers
+        settings = self.settings
+        bandwidth = settings.registry_bandwidth_mb_s
+        while requests and requests[0][0] < limit:
+            at, _, kind, subject = heapq.heappop(requests)
+            free = servers[0]
+            start = at if at > free else free
+            if kind == _PULL:
+                done = start + self._pull_seconds(subject)
+            elif kind == _PACKAGE:
+                done = start + self.app_package[subject] / bandwidth
+            else:
+                done = start + self.app_droplet[subject] / bandwidth
+            heapq.heapreplace(servers, done)
+            if kind == _PULL:
+                self._pulled(subject, done)
+            elif kind == _PACKAGE:
+                compiled = done + self.duration(self.app_compile[subject])
+                self._request(compiled, _UPLOAD, subject)
+            else:
+                self._staged(subject, done)
+
+    def _pull_seconds(self, pod: int) -> float:
+        """The manifest (bits-service re-tars the droplet), then the layers the node lacks."""
+        settings = self.settings
+        node = int(self.trace.node[pod])
+        app = self.instance_app_list[pod]
+        droplet = self.app_droplet[app]
+        size = 0.0
+        if not self.node_has_rootfs[node]:
+            self.node_has_rootfs[node] = True
+            size += settings.rootfs_layer_mb
+        key = node * self.apps.count + app
+        if key not in self.node_droplets:
+            self.node_droplets.add(key)
+            size += droplet
+            self.new_images.append((app, node, round(settings.rootfs_layer_mb + droplet)))
+        return droplet / settings.registry_repack_mb_s + size / settings.registry_bandwidth_mb_s
+
+    def _pulled(self, pod: int, done: float) -> None:
+        node = int(self.trace.node[pod])
+        started = done + self.duration(self.settings.container_start_s)
+        app = self.instance_app_list[pod]
+        boot = self.duration(self.app_boot[app])
+        # Readiness: probed at start and every 10 s after, Ready once the app listens.
+        self.trace.running_at[pod] = started + math.ceil(boot / PROBE_PERIOD_S) * PROBE_PERIOD_S
+        self.node_pull_free[node] = done
+        # The node lists the new image at its next status update; ImageLocality scores it then.
+        reported = math.ceil(done / NODE_STATUS_UPDATE_FREQUENCY_S) * NODE_STATUS_UPDATE_FREQUENCY_S
+        for app_id, where, size in self.new_images:
+            heapq.heappush(self.images_reported, (reported, app_id, where, size))
+        self.new_images.clear()
+        line = self.node_lines.get(node)
+        if line:
+            following = line.pop(0)
+            self._request(max(done, float(self.trace.stamps["pull"][following])), _PULL, following)
+        else:
+            self.node_pulling[node] = False
+        self.unstarted[app] -= 1
+        if self.unstarted[app] == 0:
+            self.app_decided(np.array([app], dtype=np.int64))
+            self.apps_done += 1
+
+    def _staged(self, app: int, uploaded: float) -> None:
+        trace = self.trace
+        node = int(trace.staging_node[app])
+        heapq.heappush(self.staging_pods, (uploaded, node))
+        # Succeeded → Eirini → Cloud Controller; CC desires the LRP → OPI → StatefulSet → pods.
+        staged = uploaded + 2 * self._hop()
+        trace.staged_at[app] = staged
+        count = int(self.apps.instances[app])
+        if count == 0:
+            trace.all_running_at[app] = staged
+            self.release_session(app, staged)
+            self.apps_done += 1
+            return
+        first = int(self.apps.first_instance[app])
+        desired = staged + 3 * self._hop()
+        trace.desired_at[first : first + count] = desired
+        for pod in range(first, first + count):
+            self._enqueue(pod, desired)
