@@ -26,7 +26,10 @@ COMMANDS = (
     "branch",
     "detach",
     "attach",
+    "fleet_query",
 )
+# What a fleet run answers (docs/fleet.md §3); the rest need the detailed model.
+FLEET_COMMANDS = frozenset({"snapshot", "play", "pause", "speed", "restart", "seek", "step", "fleet_query"})
 # Commands that change the shared run; the others only concern the sender (a detached viewer
 # may use these on its private copy).
 CONTROL_COMMANDS = frozenset({"play", "pause", "speed", "restart", "act", "seek", "step", "pacing", "branch"})
@@ -48,6 +51,8 @@ class Command:
     unit: str = "event"
     backwards: bool = False
     mode: str = "time"
+    # For "fleet_query": the platform (optional) and the node or app asked about.
+    query: dict[str, str] | None = None
 
     @property
     def changes_run(self) -> bool:
@@ -77,6 +82,8 @@ def parse_command(content: Any) -> Command:
         return Command(name, action=action)
     if name in ("seek", "step", "pacing"):
         return _parse_time_travel(name, content)
+    if name == "fleet_query":
+        return _parse_fleet_query(content)
     if name == "branch":
         branch = content.get("id")
         if isinstance(branch, bool) or not isinstance(branch, int) or branch < 0:
@@ -126,3 +133,21 @@ def _parse_time_travel(name: str, content: dict[str, Any]) -> Command:
     ):
         raise CommandError(f'"beat_s" must be from {MIN_BEAT_S:g} to {MAX_BEAT_S:g} seconds')
     return Command(name, value=None if beat is None else float(beat), mode=mode)
+
+
+def _parse_fleet_query(content: dict[str, Any]) -> Command:
+    extra = sorted(set(content) - {"command", "platform", "node", "app"})
+    if extra:
+        raise CommandError(f"unexpected field(s) for 'fleet_query': {', '.join(extra)}")
+    asked = [key for key in ("node", "app") if key in content]
+    if len(asked) != 1:
+        raise CommandError('"fleet_query" asks about one "node" or one "app"')
+    query: dict[str, str] = {}
+    for key in ("platform", *asked):
+        if key not in content:
+            continue
+        value = content[key]
+        if not isinstance(value, str) or not value or len(value) > 200:
+            raise CommandError(f'"{key}" must be a non-empty name')
+        query[key] = value
+    return Command("fleet_query", query=query)

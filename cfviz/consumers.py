@@ -10,7 +10,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from cfviz import selectors, services
-from cfviz.commands import MAX_MESSAGE_BYTES, CommandError, parse_command
+from cfviz.commands import FLEET_COMMANDS, MAX_MESSAGE_BYTES, CommandError, parse_command
+from cfviz.fleet_runtime import FleetLiveRun
 from cfviz.runtime import LiveRun, registry
 from simulator.scenario import ScenarioError
 
@@ -19,7 +20,7 @@ CLOSE_FORBIDDEN = 4403
 
 
 class RunConsumer(AsyncJsonWebsocketConsumer):
-    live: LiveRun | None = None
+    live: LiveRun | FleetLiveRun | None = None
     # This viewer's own copy while it explores away from the shared playhead.
     private: LiveRun | None = None
     can_control = False
@@ -39,7 +40,14 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(self.live.group, self.channel_name)
         registry.watch(self.live)
         self.can_control = await self._may_control(run_id)
-        await self.send_json(self.live.snapshot(self.can_control))
+        await self._send_snapshot(self.live)
+
+    async def _send_snapshot(self, live: LiveRun | FleetLiveRun) -> None:
+        await self.send_json(live.snapshot(self.can_control))
+        if isinstance(live, FleetLiveRun):
+            # The picture at the playhead right away, also while the run is paused.
+            for frame in await live.call(live.encoded_frames):
+                await self.send(bytes_data=frame)
 
     async def disconnect(self, code: int) -> None:
         if self.private is not None:
@@ -76,6 +84,12 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
             command = parse_command(content)
         except CommandError as exc:
             await self._error(str(exc), content)
+            return
+        if isinstance(live, FleetLiveRun):
+            await self._fleet_command(live, command, content)
+            return
+        if command.name == "fleet_query":
+            await self._error("fleet_query is for fleet runs; this run is detailed", content)
             return
         if command.name == "detach":
             if self.private is None:
@@ -126,12 +140,59 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
             except ValueError as exc:
                 await self._error(str(exc), content)
 
+    async def _fleet_command(self, live: FleetLiveRun, command: Any, content: Any) -> None:
+        if command.name not in FLEET_COMMANDS:
+            await self._error(
+                f"{command.name!r} needs a detailed run; this is a fleet run (docs/fleet.md), which "
+                f"answers: {', '.join(sorted(FLEET_COMMANDS))}",
+                content,
+            )
+            return
+        if command.name == "fleet_query":
+            query = command.query or {}
+            try:
+                answer = await live.call(
+                    live.answer, query.get("platform"), query.get("node"), query.get("app")
+                )
+            except ValueError as exc:
+                await self._error(str(exc), content)
+                return
+            await self.send_json(answer)
+            return
+        if command.name == "snapshot":
+            await self._send_snapshot(live)
+            return
+        if command.changes_run and not self.can_control:
+            await self._error(
+                "only the person who started this run, or staff, can control it; you are watching", content
+            )
+            return
+        if command.name == "play":
+            await registry.play(live)
+        elif command.name == "pause":
+            await registry.pause(live)
+        elif command.name == "speed" and command.value is not None:
+            await registry.set_speed(live, command.value)
+        elif command.name == "restart":
+            await registry.restart(live)
+        elif command.name == "seek" and command.value is not None:
+            await registry.seek(live, command.value)
+        elif command.name == "step":
+            await registry.step(live, command.unit, command.backwards)
+
+    async def sim_fleet_frames(self, event: dict[str, Any]) -> None:
+        for frame in event["frames"]:
+            await self.send(bytes_data=frame)
+
     async def sim_frame(self, event: dict[str, Any]) -> None:
         # While detached, only the private copy's frames reach this viewer.
         if event.get("private") or self.private is None:
             await self.send_json(event["frame"])
 
     async def sim_resync(self, event: dict[str, Any]) -> None:
+        if isinstance(self.live, FleetLiveRun):
+            await self._send_snapshot(self.live)
+            return
         if event.get("private") and self.private is not None:
             await self.send_json(self.private.snapshot(True))
         elif not event.get("private") and self.private is None and self.live is not None:

@@ -25,6 +25,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from cfviz import selectors, services
+from cfviz.fleet_runtime import FRAME_INTERVAL_S, FleetLiveRun
 from simulator.comparison import Comparison
 from simulator.narration import reached
 from simulator.records import Record
@@ -234,10 +235,10 @@ class LiveRun:
 
 class RunRegistry:
     def __init__(self) -> None:
-        self._runs: dict[str, LiveRun] = {}
+        self._runs: dict[str, LiveRun | FleetLiveRun] = {}
         self._loading = asyncio.Lock()
 
-    async def get(self, run_id: str) -> LiveRun | None:
+    async def get(self, run_id: str) -> LiveRun | FleetLiveRun | None:
         """The live run, rebuilt from the database when this process does not hold it yet."""
         if (live := self._runs.get(run_id)) is not None:
             return live
@@ -247,12 +248,22 @@ class RunRegistry:
             stored = await database_sync_to_async(_load_run)(run_id)
             if stored is None:
                 return None
-            live = LiveRun(**stored)
+            if stored["spec"].is_fleet:
+                branches = stored.pop("branches")
+                stored.pop("branch_id")
+                if any(b.interventions for b in branches.values()):
+                    log.warning("run %s: fleet runs take no live actions; ignoring the stored ones", run_id)
+                live: LiveRun | FleetLiveRun = FleetLiveRun(**stored)
+            else:
+                live = LiveRun(**stored)
             self._runs[run_id] = live
             return live
 
-    async def play(self, live: LiveRun) -> None:
+    async def play(self, live: LiveRun | FleetLiveRun) -> None:
         if live.status == PLAYING:
+            return
+        if isinstance(live, FleetLiveRun):
+            await self._play_fleet(live)
             return
         if live.status == FINISHED:
             # Playing a finished run replays it from the start.
@@ -264,17 +275,23 @@ class RunRegistry:
         await self._save_status(live, PLAYING)
         live.task = asyncio.create_task(self._pace(live), name=f"cfviz-run-{live.run_id}")
 
-    async def pause(self, live: LiveRun) -> None:
+    async def pause(self, live: LiveRun | FleetLiveRun) -> None:
         if live.status != PLAYING:
             return
         live.status = PAUSED
         await self._cancel(live)
-        await self._broadcast(live, live.next_frame())
+        await self._broadcast_any(live)
         await self._save_status(live, PAUSED)
 
-    async def set_speed(self, live: LiveRun, speed: float) -> None:
+    async def set_speed(self, live: LiveRun | FleetLiveRun, speed: float) -> None:
         live.speed = speed
-        await self._broadcast(live, live.next_frame())
+        await self._broadcast_any(live)
+
+    async def _broadcast_any(self, live: LiveRun | FleetLiveRun) -> None:
+        if isinstance(live, FleetLiveRun):
+            await self._broadcast_fleet(live)
+        else:
+            await self._broadcast(live, live.next_frame())
 
     async def intervene(self, live: LiveRun, data: dict[str, Any]) -> Action:
         """A viewer's action on the shared run, now on every platform; it is kept for replays.
@@ -333,17 +350,24 @@ class RunRegistry:
             await database_sync_to_async(services.run_set_branch)(run_id=live.run_id, branch_id=branch_id)
         await self._broadcast_resync(live)
 
-    async def seek(self, live: LiveRun, t: float) -> None:
+    async def seek(self, live: LiveRun | FleetLiveRun, t: float) -> None:
         """Move the playhead to simulated time ``t``; everyone watching gets the new moment."""
         await self._cancel(live)
+        if isinstance(live, FleetLiveRun):
+            await self._seek_fleet(live, t)
+            return
         live.timeline.seek(min(t, live.spec.duration_s))
         live.note_progress()
         live.rebuild_views()
         await self._broadcast_resync(live)
 
-    async def step(self, live: LiveRun, unit: str, backwards: bool) -> None:
-        """One event (or up to one message) forward, animated; or back to just before one."""
+    async def step(self, live: LiveRun | FleetLiveRun, unit: str, backwards: bool) -> None:
+        """One event (or up to one message) forward, animated; or back to just before one.
+        A fleet run steps by a simulated second."""
         await self._cancel(live)
+        if isinstance(live, FleetLiveRun):
+            await self._seek_fleet(live, live.step_target(backwards))
+            return
         if backwards:
             live.timeline.step_back(unit)
             live.rebuild_views()
@@ -362,13 +386,67 @@ class RunRegistry:
             live.beat_s = beat_s
         await self._broadcast(live, live.next_frame())
 
-    async def restart(self, live: LiveRun) -> None:
+    async def restart(self, live: LiveRun | FleetLiveRun) -> None:
         await self._cancel(live)
-        live.reset()
+        if isinstance(live, FleetLiveRun):
+            await live.call(live.reset)
+        else:
+            live.reset()
         await self._broadcast_resync(live)
         await self._save_status(live, PAUSED)
 
-    async def _cancel(self, live: LiveRun) -> None:
+    # -- fleet runs (docs/fleet.md §3) ------------------------------------------------------
+
+    async def _play_fleet(self, live: FleetLiveRun) -> None:
+        if live.status == FINISHED or live.done:
+            # Playing a finished run replays it from the start; the simulation is kept.
+            live.t = 0.0
+            await self._broadcast_resync(live)
+        live.status = PLAYING
+        await self._broadcast_fleet(live)
+        await self._save_status(live, PLAYING)
+        live.task = asyncio.create_task(self._pace_fleet(live), name=f"cfviz-fleet-{live.run_id}")
+
+    async def _seek_fleet(self, live: FleetLiveRun, t: float) -> None:
+        target = min(max(0.0, t), live.end_time)
+        await live.call(live.advance_to, target)
+        live.t = min(target, live.sim.now)
+        if live.status == PLAYING or (live.status == FINISHED and not live.done):
+            live.status = PAUSED
+        await self._broadcast_resync(live)
+
+    async def _pace_fleet(self, live: FleetLiveRun) -> None:
+        loop = asyncio.get_running_loop()
+        last = loop.time()
+        try:
+            while live.status == PLAYING:
+                await asyncio.sleep(FRAME_INTERVAL_S)
+                now = loop.time()
+                target = min(live.t + (now - last) * live.speed, live.end_time)
+                last = now
+                await live.call(live.advance_to, target)
+                # A run the simulation cannot keep up with waits for it, rather than skip.
+                live.t = min(target, live.sim.now)
+                if live.done:
+                    live.status = FINISHED
+                await self._broadcast_fleet(live)
+            if live.status == FINISHED:
+                summary = await live.call(live.summary)
+                await database_sync_to_async(services.run_record_finished)(
+                    run_id=live.run_id, event_log="", summary=summary
+                )
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("fleet run %s failed while playing", live.run_id)
+            live.status = PAUSED
+            await self._broadcast_fleet(live)
+
+    async def _broadcast_fleet(self, live: FleetLiveRun) -> None:
+        frames = await live.call(live.encoded_frames)
+        await self._deliver(live, {"type": "sim.fleet_frames", "frames": frames})
+
+    async def _cancel(self, live: LiveRun | FleetLiveRun) -> None:
         task, live.task = live.task, None
         if task is not None and task is not asyncio.current_task():
             task.cancel()
@@ -421,12 +499,12 @@ class RunRegistry:
     async def _broadcast(self, live: LiveRun, frame: dict[str, Any]) -> None:
         await self._deliver(live, {"type": "sim.frame", "frame": frame})
 
-    async def _broadcast_resync(self, live: LiveRun) -> None:
+    async def _broadcast_resync(self, live: LiveRun | FleetLiveRun) -> None:
         """Tell every viewer to take a fresh snapshot (after a restart, a seek or a step back)."""
         live.frame_seq += 1
         await self._deliver(live, {"type": "sim.resync", "private": live.channel is not None})
 
-    async def _deliver(self, live: LiveRun, message: dict[str, Any]) -> None:
+    async def _deliver(self, live: LiveRun | FleetLiveRun, message: dict[str, Any]) -> None:
         layer = get_channel_layer()
         if layer is None:
             return
@@ -435,10 +513,10 @@ class RunRegistry:
         else:
             await layer.group_send(live.group, message)
 
-    def watch(self, live: LiveRun) -> None:
+    def watch(self, live: LiveRun | FleetLiveRun) -> None:
         live.viewers += 1
 
-    def unwatch(self, live: LiveRun) -> None:
+    def unwatch(self, live: LiveRun | FleetLiveRun) -> None:
         """A viewer left; a shared run with none left is evicted once it has been idle a while."""
         live.viewers = max(0, live.viewers - 1)
         if live.viewers == 0 and live.channel is None:
@@ -448,8 +526,10 @@ class RunRegistry:
         live = self._runs.get(run_id)
         if live is not None and live.viewers == 0 and live.status != PLAYING:
             del self._runs[run_id]
+            if isinstance(live, FleetLiveRun):
+                live.worker.shutdown(wait=False)
 
-    async def _save_status(self, live: LiveRun, status: str) -> None:
+    async def _save_status(self, live: LiveRun | FleetLiveRun, status: str) -> None:
         if live.channel is None:  # a private copy is nobody else's business
             await database_sync_to_async(services.run_save_status)(run_id=live.run_id, status=status)
 
@@ -461,6 +541,8 @@ class RunRegistry:
         """Stop every run's task (tests, and a process that is going away)."""
         for live in list(self._runs.values()):
             await self._cancel(live)
+            if isinstance(live, FleetLiveRun):
+                live.worker.shutdown(wait=False)
         self._runs.clear()
         self._loading = asyncio.Lock()
 

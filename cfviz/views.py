@@ -65,9 +65,11 @@ def run_detail(request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
     if run is None:
         raise Http404("no such run")
     moment = _permalink_moment(request)
+    # Runs at fleet scale get the fleet view (docs/fleet.md); the rest the component diagrams.
+    page = "cfviz/fleet_run.html" if run.parsed().is_fleet else "cfviz/run.html"
     return render(
         request,
-        "cfviz/run.html",
+        page,
         {
             "run": run,
             "run_config": {
