@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simulator.comparison import Comparison
+from simulator.fleet.run import FleetRun
 from simulator.preflight import PreflightWarning, preflight
 from simulator.scenario import Scenario
 from simulator.view import ViewState
@@ -43,12 +44,28 @@ class Preview:
     wall_s: float
     platforms: list[PlatformPreview] = field(default_factory=list)
     warnings: list[PreflightWarning] = field(default_factory=list)
+    # A fleet-mode scenario (docs/fleet.md): figures per platform and zone, no per-instance rows.
+    fleet: list[FleetPreview] = field(default_factory=list)
+
+
+@dataclass
+class FleetPreview:
+    platform: str
+    label: str
+    finished_at: float | None
+    totals: dict[str, int]
+    balance: dict[str, float]
+    placement_failures: int
+    # Per zone: cells, instances running, and memory in use of the zone's memory.
+    zones: list[dict[str, Any]]
 
 
 def scenario_preview(
     *, spec: Scenario, platforms: tuple[str, ...], budget_s: float | None = None, seed: int | None = None
 ) -> Preview:
     budget = BUDGET_S if budget_s is None else budget_s
+    if spec.is_fleet:
+        return _fleet_preview(spec, platforms, budget, seed)
     comparison = Comparison(spec, seed, platforms)
     started = time.perf_counter()
     while not comparison.done and time.perf_counter() - started < budget:
@@ -92,4 +109,48 @@ def _platform_preview(
         unplaced=unplaced,
         outages=[{"app": app, "start": start, "end": end} for app, start, end in view.outages],
         metrics=view.metrics,
+    )
+
+
+def _fleet_preview(spec: Scenario, platforms: tuple[str, ...], budget: float, seed: int | None) -> Preview:
+    run = FleetRun(spec, platforms, seed)
+    started = time.perf_counter()
+    while not run.finished and run.now < spec.duration_s and time.perf_counter() - started < budget:
+        run.advance(min(spec.duration_s, run.now + 10 * CHUNK_S))
+    wall = time.perf_counter() - started
+    previews = []
+    for name, platform in run.platforms.items():
+        frame = platform.frame(run.now)
+        layout = platform.layout
+        zones = []
+        for zone in spec.zones:
+            cells = [i for i, z in enumerate(layout.zones) if z == zone]
+            zones.append(
+                {
+                    "zone": zone,
+                    "cells": len(cells),
+                    "running": int(frame.running[cells].sum()),
+                    "memory_used_mb": int(frame.memory_mb[cells].sum()),
+                    "memory_mb": int(layout.memory_mb[cells].sum()),
+                }
+            )
+        previews.append(
+            FleetPreview(
+                platform=name,
+                label=PLATFORM_LABELS.get(name, name),
+                finished_at=platform.finished_at if platform.finished else None,
+                totals=frame.totals,
+                balance=frame.balance,
+                placement_failures=platform.trace.placement_failures,
+                zones=zones,
+            )
+        )
+    return Preview(
+        seed=seed if seed is not None else spec.seed,
+        simulated_s=run.now,
+        end_s=spec.duration_s,
+        finished=run.finished,
+        wall_s=wall,
+        fleet=previews,
+        warnings=[w for w in preflight(spec) if set(w.platforms) & set(platforms)],
     )

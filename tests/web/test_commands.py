@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from simulator.records import dumps_log
 from simulator.scenario import load_scenario_json
 from simulator.simulation import Simulation
 
-PUSH = Path(__file__).resolve().parents[2] / "scenarios" / "cf-push.json"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+PUSH = SCENARIOS / "cf-push.json"
 pytestmark = pytest.mark.django_db
 
 
@@ -112,3 +114,19 @@ def test_simulate_runs_eirini_on_its_own() -> None:
     output = simulate(str(PUSH), "--platform", "eirini")
     assert "(eirini, seed 42)" in output
     assert "scheduling cycle(s)" in output
+
+
+def test_simulate_runs_a_fleet_scenario_on_both_platforms_and_writes_its_figures(tmp_path: Path) -> None:
+    out = tmp_path / "fleet.json"
+    stdout = StringIO()
+    call_command(
+        "simulate", str(SCENARIOS / "scale-eirini-2500.json"), "--compare", "--out", str(out), stdout=stdout
+    )
+    text = stdout.getvalue()
+    assert "fleet mode: 2,500 instances on 40 cells" in text
+    assert "every instance running at" in text
+    assert re.search(r"instances running\s+2,500\s+2,500\n", text)
+    figures = json.loads(out.read_text())
+    assert sorted(figures) == ["diego", "eirini"]
+    assert figures["diego"]["totals"]["running"] == 2500
+    assert figures["eirini"]["finished_at"] > figures["diego"]["finished_at"]

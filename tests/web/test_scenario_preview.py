@@ -112,3 +112,20 @@ def test_the_change_form_links_to_the_preview(author: Client) -> None:
 def test_the_preview_of_an_unknown_scenario_goes_back_to_the_list(author: Client) -> None:
     response = author.get("/admin/cfviz/scenario/99999/preview/")
     assert response.status_code == 302
+
+
+def test_a_fleet_scenario_is_previewed_with_fleet_figures_per_platform_and_zone(author: Client) -> None:
+    scenario = Scenario.objects.get(slug="scale-eirini-2500")
+    response = author.get(preview_url(scenario))
+    assert response.status_code == 200
+    shown = response.context["preview"]
+    assert shown.platforms == []
+    assert [f.platform for f in shown.fleet] == ["diego", "eirini"]
+    if shown.finished:
+        for f in shown.fleet:
+            assert f.totals["running"] == f.totals["instances"] == 2500
+            assert sum(z["running"] for z in f.zones) == 2500
+            assert f.finished_at is not None
+    page = response.content.decode()
+    assert 'data-fleet aria-labelledby="preview-diego"' in page
+    assert '<tr data-zone="z1"><td>z1</td><td>14</td>' in page

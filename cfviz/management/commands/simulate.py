@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from cfviz import selectors
 from cfviz.services import MAX_SEED
 from simulator.comparison import Comparison
+from simulator.fleet.run import FleetRun
 from simulator.records import dumps
 from simulator.scenario import Scenario, ScenarioError
 from simulator.scenario_files import guess_format, load_scenario_text
@@ -131,6 +133,10 @@ class Command(BaseCommand):
                 self.stderr.isatty() and min(until or spec.duration_s, spec.duration_s) > PROGRESS_MIN_S
             )
         bar = ProgressBar(self.stderr) if progress else None
+        if spec.is_fleet:
+            platforms = ("diego", "eirini") if options["compare"] else (options["platform"],)
+            self._fleet(spec, platforms, options["seed"], until, out, bar)
+            return
         if options["compare"]:
             self._compare(spec, options["seed"], until, out, bar)
             return
@@ -188,6 +194,51 @@ class Command(BaseCommand):
             w(f"{instance:<36}{diego:>16}{eirini:>16}")
         if out is not None:
             w(f"wrote both event logs to {out}")
+
+    def _fleet(
+        self,
+        spec: Scenario,
+        platforms: tuple[str, ...],
+        seed: int | None,
+        until: float | None,
+        out: Path | None,
+        bar: ProgressBar | None,
+    ) -> None:
+        """A fleet-mode scenario (docs/fleet.md): per-platform figures, no event log."""
+        run = FleetRun(spec, platforms, seed)
+        end = min(until or spec.duration_s, spec.duration_s)
+        started = time.perf_counter()
+        step = max(end / PROGRESS_STEPS, 1.0)
+        while not run.finished and run.now < end:
+            run.advance(min(end, run.now + step))
+            if bar is not None:
+                bar.show(run.now, end)
+        if bar is not None:
+            bar.finish()
+        wall = time.perf_counter() - started
+        w = self.stdout.write
+        w(
+            f"{spec.name} (seed {seed if seed is not None else spec.seed}), fleet mode: "
+            f"{spec.instance_count:,} instances on {len(spec.cells):,} cells, "
+            f"simulated {run.now:.1f} s in {wall:.3f} s of wall time"
+        )
+        frames = run.frames(run.now)
+        rows = [
+            ("every instance running at", lambda name: _seconds(run.platforms[name].finished_at)),
+            ("instances running", lambda name: f"{frames[name].totals['running']:,}"),
+            ("apps running", lambda name: f"{frames[name].totals['apps_running']:,}"),
+            ("scheduling rounds / cycles", lambda name: f"{frames[name].totals['rounds']:,}"),
+            ("failed placements", lambda name: f"{run.platforms[name].trace.placement_failures:,}"),
+            ("instances per cell (min-max)", lambda name: "{min}-{max}".format(**frames[name].balance)),
+            ("spread (stdev per cell)", lambda name: f"{frames[name].balance['stdev']:.2f}"),
+        ]
+        w(f"{'':<32}" + "".join(f"{name.capitalize():>16}" for name in platforms))
+        for label, value in rows:
+            w(f"{label:<32}" + "".join(f"{value(name):>16}" for name in platforms))
+        if out is not None:
+            summary = {name: frame.header() for name, frame in frames.items()}
+            out.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+            w(f"wrote the final per-platform figures to {out} (fleet runs keep no event log)")
 
     def _load(self, name: str) -> Scenario:
         path = Path(name)
