@@ -104,6 +104,8 @@ class DiegoFleet(FleetPlatform):
         self.staging_memory = np.maximum(self.apps.memory_mb, MINIMUM_STAGING_MEMORY_MB)
         self.staging_disk = np.maximum(self.apps.disk_mb, MINIMUM_STAGING_DISK_MB)
         self.app_first = self.apps.first_instance.tolist()
+        # The latest running time of each app's instances placed so far.
+        self.app_latest = [0.0] * self.apps.count
         self.app_instances = self.apps.instances.tolist()
         self.instance_app = np.repeat(np.arange(self.apps.count, dtype=np.int64), self.apps.instances)
         self.instance_index = np.arange(self.apps.instance_count, dtype=np.int64) - np.repeat(
@@ -216,14 +218,9 @@ class DiegoFleet(FleetPlatform):
         create_s = self.timing.container_create_s
         starting = self.containers_starting
         instance_app = self.instance_app
-        droplet_s, boot_s, slots, unplaced = (
-            self.app_droplet_s,
-            self.app_boot,
-            self.download_slots,
-            self.unplaced,
-        )
+        droplet_s, boot_s, slots = self.app_droplet_s, self.app_boot, self.download_slots
+        unplaced, latest = self.unplaced, self.app_latest
         factors = iter(self.jitter.take(3 * len(lrps)))
-        decided_apps: list[int] = []
         failed: list[int] = []
         for instance, node in zip(lrps, cells, strict=True):
             if node < 0:
@@ -246,12 +243,12 @@ class DiegoFleet(FleetPlatform):
             created_at[instance] = created
             download_at[instance] = downloading
             heapq.heappush(starting, (running, node))
+            if running > latest[app]:
+                latest[app] = running
             unplaced[app] -= 1
             if not unplaced[app]:
-                decided_apps.append(app)
-        if decided_apps:
-            self.app_decided(np.array(decided_apps, dtype=np.int64))
-            self.apps_done += len(decided_apps)
+                self.app_started(app, latest[app])
+                self.apps_done += 1
         if failed:
             # FailActualLRP: convergence re-auctions it once UNCLAIMED for 30 s (§1.9, §4).
             trace.placement_failures += len(failed)

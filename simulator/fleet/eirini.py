@@ -118,7 +118,9 @@ class EiriniFleet(FleetPlatform):
         self.node_has_rootfs = np.zeros(len(self.layout.names), dtype=bool)
         self.node_has_staging_images = np.zeros(len(self.layout.names), dtype=bool)
         self.node_droplets: set[int] = set()
-        self.unstarted = self.apps.instances.copy()
+        self.unstarted = self.apps.instances.tolist()
+        # The latest running time of each app's instances so far.
+        self.app_latest = [0.0] * self.apps.count
         # Pulls wait in their node's line; a node's pulls are one at a time (serialized pulls).
         self.node_lines: dict[int, list[int]] = {}
         self.node_pulling = np.zeros(len(self.layout.names), dtype=bool)
@@ -299,7 +301,8 @@ class EiriniFleet(FleetPlatform):
         app = self.instance_app_list[pod]
         boot = self.duration(self.app_boot[app])
         # Readiness: probed at start and every 10 s after, Ready once the app listens.
-        self.trace.running_at[pod] = started + math.ceil(boot / PROBE_PERIOD_S) * PROBE_PERIOD_S
+        running = started + math.ceil(boot / PROBE_PERIOD_S) * PROBE_PERIOD_S
+        self.trace.running_at[pod] = running
         self.node_pull_free[node] = done
         # The node lists the new image at its next status update; ImageLocality scores it then.
         reported = math.ceil(done / NODE_STATUS_UPDATE_FREQUENCY_S) * NODE_STATUS_UPDATE_FREQUENCY_S
@@ -312,9 +315,11 @@ class EiriniFleet(FleetPlatform):
             self._request(max(done, float(self.trace.stamps["pull"][following])), _PULL, following)
         else:
             self.node_pulling[node] = False
+        if running > self.app_latest[app]:
+            self.app_latest[app] = running
         self.unstarted[app] -= 1
         if self.unstarted[app] == 0:
-            self.app_decided(np.array([app], dtype=np.int64))
+            self.app_started(app, self.app_latest[app])
             self.apps_done += 1
 
     def _staged(self, app: int, uploaded: float) -> None:

@@ -97,7 +97,7 @@ class FleetPlatform:
         package = np.array([t.package_mb for t in self.apps.templates])[self.apps.template]
         self.upload_s = (package / scenario.timing.upload_bandwidth_mb_s).tolist()
         # Instances of each app not placed yet; when it reaches 0 the app's start is decided.
-        self.unplaced = self.apps.instances.copy()
+        self.unplaced = self.apps.instances.tolist()
         self.finished_at: float | None = None
         # Apps whose start (or staging failure) is decided; the run ends when every pushed app is.
         self.apps_done = 0
@@ -173,16 +173,10 @@ class FleetPlatform:
             return math.inf
         return max(self.sessions[0][0], float(self.apps.push_at[self.apps.push_order[self.next_push]]))
 
-    def app_decided(self, apps: np.ndarray) -> None:
-        """Every instance of ``apps`` has its running time: the cf CLI sees it at its next poll."""
-        running = self.trace.running_at
-        firsts = self.apps.first_instance[apps].tolist()
-        counts = self.apps.instances[apps].tolist()
-        poll = self.timing.cli_poll_interval_s
-        for app, first, count in zip(apps.tolist(), firsts, counts, strict=True):
-            all_running = float(running[first : first + count].max())
-            self.trace.all_running_at[app] = all_running
-            self.release_session(app, all_running + poll * self.jitter.uniform())
+    def app_started(self, app: int, all_running: float) -> None:
+        """Every instance of ``app`` runs from ``all_running``: the cf CLI sees it at its next poll."""
+        self.trace.all_running_at[app] = all_running
+        self.release_session(app, all_running + self.timing.cli_poll_interval_s * self.jitter.uniform())
 
     def release_session(self, app: int, at: float) -> None:
         heapq.heappush(self.sessions, (at, int(self.app_session[app])))
