@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -25,6 +26,10 @@ FRAME_INTERVAL_S = 0.1
 # How much simulated time one worker call may cover, so a pause or a seek waits for at most one
 # short call (the 250k push simulates about 500 s per wall second).
 MAX_CHUNK_S = 60.0
+# While playing, the worker simulates at most this long per frame, in chunks of this much
+# simulated time, so frames keep coming at their rate even when the simulation cannot keep up.
+FRAME_BUDGET_S = 0.05
+BUDGETED_CHUNK_S = 1.0
 # A step moves the playhead this far.
 STEP_S = 1.0
 # Apps or nodes listed in an answer to a query, at most.
@@ -75,11 +80,16 @@ class FleetLiveRun:
         """Run ``fn`` on this run's worker thread: the simulation is only ever touched there."""
         return await asyncio.get_running_loop().run_in_executor(self.worker, fn, *args)
 
-    def advance_to(self, t: float) -> None:
-        """(Worker thread.) Simulate far enough to show ``t``, in bounded chunks."""
+    def advance_to(self, t: float, budget_s: float | None = None) -> None:
+        """(Worker thread.) Simulate far enough to show ``t``, in bounded chunks; with a wall-time
+        budget, stop once it is spent (the playhead then waits for the simulation)."""
         target = min(t, self.end_time)
+        started = time.perf_counter()
+        chunk = MAX_CHUNK_S if budget_s is None else BUDGETED_CHUNK_S
         while self.sim.now < target:
-            self.sim.advance(min(target, self.sim.now + MAX_CHUNK_S))
+            self.sim.advance(min(target, self.sim.now + chunk))
+            if budget_s is not None and time.perf_counter() - started >= budget_s:
+                return
 
     @property
     def done(self) -> bool:

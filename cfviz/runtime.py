@@ -25,7 +25,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from cfviz import selectors, services
-from cfviz.fleet_runtime import FRAME_INTERVAL_S, FleetLiveRun
+from cfviz.fleet_runtime import FRAME_BUDGET_S, FRAME_INTERVAL_S, FleetLiveRun
 from simulator.comparison import Comparison
 from simulator.narration import reached
 from simulator.records import Record
@@ -417,14 +417,16 @@ class RunRegistry:
 
     async def _pace_fleet(self, live: FleetLiveRun) -> None:
         loop = asyncio.get_running_loop()
-        last = loop.time()
+        last = due = loop.time()
         try:
             while live.status == PLAYING:
-                await asyncio.sleep(FRAME_INTERVAL_S)
+                # A frame every FRAME_INTERVAL_S, whatever the work took (but never a burst).
+                due = max(due + FRAME_INTERVAL_S, loop.time())
+                await asyncio.sleep(due - loop.time())
                 now = loop.time()
                 target = min(live.t + (now - last) * live.speed, live.end_time)
                 last = now
-                await live.call(live.advance_to, target)
+                await live.call(live.advance_to, target, FRAME_BUDGET_S)
                 # A run the simulation cannot keep up with waits for it, rather than skip.
                 live.t = min(target, live.sim.now)
                 if live.done:

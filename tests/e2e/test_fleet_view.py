@@ -768,3 +768,36 @@ def test_a_real_fleet_run_of_the_scale_scenario_draws_its_frames(live_asgi_url: 
     expect(tooltip.locator(".fleet-tooltip-apps-heading")).to_have_text(
         re.compile(r"^(\d[\d,]* apps? on it|No apps on it)$"), timeout=REAL_RUN_TIMEOUT_MS
     )
+
+
+RECORD_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "scale-250k.json"
+# How long the page counts the server's frames to measure their rate.
+FRAME_RATE_WINDOW_MS = 3000
+
+FRAME_COUNT = """(platform) => window.cfviz.fleet.frames[platform]?.seq ?? null"""
+
+
+def test_the_250k_record_run_streams_aggregated_frames_for_1000_cells_and_they_are_drawn(
+    live_asgi_url: str, page: Page
+) -> None:
+    """Diego's record, live: 1,000 tiles, per-cell frames (never per instance), at most ~10 a second."""
+    spec = json.loads(RECORD_SCENARIO.read_text())
+    start_scenario(page, live_asgi_url, RECORD_SCENARIO.stem, platform="diego")
+    expect(page.locator(".fleet-canvas")).to_have_count(1)
+    play_fast(page)
+    page.wait_for_function(FRAMES_DRAWN, arg=[["diego"], 1000], timeout=REAL_RUN_TIMEOUT_MS)
+    frames = page.evaluate("() => window.cfviz.fleet.frames")
+    assert frames["diego"]["nodes"] == len(spec["cells"]) == 1000
+    assert frames["diego"]["totals"]["instances"] == 250_000
+
+    first = page.evaluate(FRAME_COUNT, "diego")
+    page.wait_for_timeout(FRAME_RATE_WINDOW_MS)
+    last = page.evaluate(FRAME_COUNT, "diego")
+    rate = (last - first) / (FRAME_RATE_WINDOW_MS / 1000)
+    stats = page.evaluate("() => window.cfviz.fleet.drawStats()")
+    print(
+        f"\n250k record, live: {rate:.1f} frames/s from the server for 1,000 cells; "
+        f"t = {frames['diego']['t']:.0f} s simulated, {frames['diego']['totals']['running']:,} running"
+    )
+    assert 0 < rate <= 12
+    assert stats["diego"]["tiles"] == 1000
