@@ -309,10 +309,3 @@ class DiegoFleet(FleetPlatform):
             self.apps_done += 1
             return
         self._arrive(math.ceil(decided / CONVERGENCE_INTERVAL_S + 1e-9) * CONVERGENCE_INTERVAL_S, _TASK, app)
-
-
-def instance_ranges(firsts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """``first, first+1, …, first+count-1`` for each pair, concatenated."""
-    total = int(counts.sum())
-    offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    return np.repeat(firsts, counts) + offsets

@@ -41,8 +41,6 @@ WINDOW_S = 5.0
 # The scheduling queue's back-off for a pod that did not fit (kubernetes-eirini.md §2.5).
 BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 10.0)
 _PULL, _PACKAGE, _UPLOAD = 0, 1, 2
-_EMPTY_I = np.empty(0, dtype=np.int64)
-_EMPTY_F = np.empty(0, dtype=np.float64)
 
 
 def nodes_of(scenario: Scenario) -> FleetNodes:
@@ -101,7 +99,6 @@ class EiriniFleet(FleetPlatform):
         self.app_cpu = np.array([cpu_request_millis(t.memory_mb) for t in templates], dtype=np.int64)[per_app]
         self.instance_app = np.repeat(np.arange(self.apps.count, dtype=np.int64), self.apps.instances)
         self.instance_app_list = self.instance_app.tolist()
-        self.node_of = self.trace.node
         # kube-scheduler's queue: pods (instance id, or -1 - app for a staging pod) and when each
         # becomes schedulable; the scheduler is busy until ``busy_until``.
         self.queue: list[tuple[float, int, int]] = []

@@ -55,9 +55,6 @@ class Draws:
         del left[len(left) - size :]
         return taken
 
-    def factors(self, size: int) -> np.ndarray:
-        return np.array(self.take(size))
-
     def uniform(self) -> float:
         """A draw from [0, 1)."""
         if not self.uniforms_left:
@@ -135,11 +132,8 @@ class FleetPlatform:
 
     # -- jittered durations -------------------------------------------------------------------
 
-    def durations(self, mean: float | np.ndarray, size: int) -> np.ndarray:
-        """``mean`` spread uniformly by ±jitter, as the detailed model's ``duration``."""
-        return mean * self.jitter.factors(size)
-
     def duration(self, mean: float) -> float:
+        """``mean`` spread uniformly by ±jitter, as the detailed model's ``duration``."""
         jitter = self.jitter
         left = jitter.factors_left
         return mean * (left.pop() if left else jitter.factor())
