@@ -57,6 +57,8 @@ from simulator.scenario import DiegoSettings
 QUEUE_MIN_ITEMS = 8
 # a queue re-buckets at most this many reserved cells one by one, else rebuilds with numpy;
 REBUCKET_LIMIT = 48
+# a zone's log of changed cells is trimmed once longer than this (the queues kept across rounds);
+LOG_KEEP = 4096
 # an app held by more cells gets queues scored with its own locality term;
 FEW_HOLDERS = 16
 # a run of items drawn from one tie at once needs at least this many tied cells and items.
@@ -94,6 +96,8 @@ class FleetCells:
     # Cells whose state changed outside the auction since the last round (a container started,
     # a task finished): whoever changes the arrays between rounds adds them here.
     changed: set[int] = field(default_factory=set)
+    # The auction's state kept from round to round (its score queues): see :func:`_round_state`.
+    _auction: _Round | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(slots=True)
@@ -229,6 +233,7 @@ class _Filter:
     zones: list[int]  # zones holding a passing cell, ascending
     error: str  # the furthest filter error (§1.4)
     zone_of: np.ndarray  # the passing cells' zones
+    member: bytearray  # 1 for a passing cell, by cell position
     zone_cells: dict[int, np.ndarray] | None = None  # each zone's passing cells, once asked for
 
 
@@ -243,9 +248,10 @@ class _Lane:
     filt: _Filter
     zones: list[int]  # the filter's
     queued: bool
-    queues: list[_Queue | None]
-    own: dict[int, list[_Queue | None]]
+    queues: list[_Queue | None]  # kept from round to round
+    own: dict[int, list[_Queue | None]]  # for one round: the apps' instances change between rounds
     no_fit: tuple[int, str] = (-1, "")
+    seen: int = 0  # items of the lane over the rounds so far: queues pay off once there are enough
 
 
 class _Queue:
@@ -302,9 +308,22 @@ class _Queue:
             self.key_of,
             self.log,
         )
+        member = self.lane.filt.member
         for c in log[self.synced :]:
             old = key[c]
-            if old == _INF:  # never fitted, or not a member: resources only shrink in a round
+            if old == _INF:
+                # Not in the queue: a member that did not fit may fit after a change between rounds.
+                if not member[c]:
+                    continue
+                new = key_of(c) if known is None else known.get(c, _INF)
+                if new != _INF:
+                    key[c] = new
+                    bucket = buckets.get(new)  # type: ignore[assignment]
+                    if bucket is None:
+                        buckets[new] = bucket = []
+                        heappush(levels, new)
+                    pos[c] = len(bucket)
+                    bucket.append(c)
                 continue
             bucket = buckets[old]
             last = bucket.pop()
@@ -327,15 +346,19 @@ class _Queue:
 
 
 class _Round:
-    """One round's working state: the cells' changing columns, filters, lanes and their queues."""
+    """The auction's working state over a FleetCells: the cells' changing columns, filters, lanes
+    and their queues. Kept from round to round (:func:`_round_state`); :meth:`begin` takes in
+    what changed between rounds and resets what belongs to one round."""
 
-    def __init__(self, cells: FleetCells, settings: DiegoSettings, rng: np.random.Generator) -> None:
+    def __init__(self, cells: FleetCells, settings: DiegoSettings) -> None:
         self.cells = cells
-        self.rng = rng
+        self.rng = np.random.default_rng(0)  # the round's, set by begin
+        self.settings = (settings.starting_container_weight, settings.bin_pack_first_fit_weight)
         self.weight = settings.starting_container_weight
         self.binpack = settings.bin_pack_first_fit_weight
+        self.fixed = _fixed_columns(cells)
         self.n = n = len(cells.names)
-        self.live = np.asarray(cells.live, dtype=bool)
+        self.live = np.array(cells.live, dtype=bool)
         self.zones = max(len(cells.zone_names), int(cells.zone.max()) + 1 if n else 0)
         self.zone: list[int] = cells.zone.tolist()
         self.app_counts = cells.app_counts
@@ -361,17 +384,84 @@ class _Round:
 
     # -- lanes and filters ----------------------------------------------------------------
 
-    def lane(
-        self, kind: int, memory: int, disk: int, stack: str, tags: tuple[str, ...], queued: bool
-    ) -> _Lane:
+    def lane(self, kind: int, memory: int, disk: int, stack: str, tags: tuple[str, ...], items: int) -> _Lane:
+        """The lane, with ``items`` more of its items: it gets queues once it has had enough."""
         filter_id = self.filter_id(stack, tags)
         key = (kind, memory, disk, filter_id)
         found = self.lanes.get(key)
         if found is None:
             filt = self.filter_list[filter_id]
-            found = _Lane(kind, memory, disk, filt, filt.zones, queued, [None] * self.zones, {})
+            found = _Lane(kind, memory, disk, filt, filt.zones, False, [None] * self.zones, {})
             self.lanes[key] = found
+        found.seen += items
+        found.queued = found.seen >= QUEUE_MIN_ITEMS
         return found
+
+    # -- from round to round ------------------------------------------------------------------
+
+    def fits(self, cells: FleetCells, settings: DiegoSettings) -> bool:
+        """Whether this state was made for these cells as they stand: the same columns that do
+        not change, the same live cells and the same scoring settings."""
+        return (
+            self.settings == (settings.starting_container_weight, settings.bin_pack_first_fit_weight)
+            and all(a is b for a, b in zip(self.fixed, _fixed_columns(cells), strict=True))
+            and len(cells.names) == self.n
+            and np.array_equal(cells.live, self.live)
+        )
+
+    def begin(self, rng: np.random.Generator) -> None:
+        """A new round: take in the cells changed since the last one (``cells.changed``, and
+        any other difference between the arrays and the working state), so that the queues
+        re-bucket them; forget what held for the last round only."""
+        self.rng = rng
+        self.raw = []
+        self.ties = self.small_tie = self.reserves = 0
+        self.zone_counts = {}
+        self.app_counts = self.cells.app_counts
+        for lane in self.lanes.values():
+            lane.own = {}
+            lane.no_fit = (-1, "")
+        cells = self.cells
+        cells.changed.clear()
+        # Comparing the arrays costs little and catches changes a caller did not record.
+        differ = cells.available_memory != self.memory_np
+        for column, working in (
+            (cells.available_disk, self.disk_np),
+            (cells.available_containers, self.containers_np),
+            (cells.starting, self.starting_np),
+            (cells.task_count, self.tasks_np),
+        ):
+            differ |= column != working
+        moved = np.flatnonzero(differ)
+        if not len(moved):
+            return
+        self.memory_np[moved] = cells.available_memory[moved]
+        self.disk_np[moved] = cells.available_disk[moved]
+        self.containers_np[moved] = cells.available_containers[moved]
+        self.starting_np[moved] = cells.starting[moved]
+        self.tasks_np[moved] = cells.task_count[moved]
+        zone, logs = self.zone, self.logs
+        for c in moved.tolist():
+            logs[zone[c]].append(c)
+        for z, log in enumerate(logs):
+            if len(log) > LOG_KEEP:
+                self.trim(z, log)
+
+    def trim(self, z: int, log: list[int]) -> None:
+        """Drop the zone's log entries every queue has caught up with; a queue too far behind
+        to catch up cell by cell is dropped and built again when next used."""
+        queues: list[_Queue] = []
+        for lane in self.lanes.values():
+            queue = lane.queues[z]
+            if queue is not None:
+                if len(log) - queue.synced > REBUCKET_LIMIT:
+                    lane.queues[z] = None
+                else:
+                    queues.append(queue)
+        done = min((q.synced for q in queues), default=len(log))
+        del log[:done]
+        for queue in queues:
+            queue.synced -= done
 
     def filter_id(self, stack: str, tags: tuple[str, ...]) -> int:
         """The index in ``filter_list`` of the (stack, tags) filter, computed once a round."""
@@ -393,7 +483,9 @@ class _Round:
             )
             error = placement_tag_error(tags) if tags_failed else ERROR_ROOTFS
             found = len(self.filter_list)
-            self.filter_list.append(_Filter(cells, zones, error, zone_of))
+            member = np.zeros(self.n, dtype=np.uint8)
+            member[cells] = 1
+            self.filter_list.append(_Filter(cells, zones, error, zone_of, bytearray(member.tobytes())))
             self.filters[(stack, tags)] = found
         return found
 
@@ -430,6 +522,7 @@ class _Round:
         return self.statics
 
     def write_back(self) -> None:
+        """The round's reservations into the cells' arrays: they equal the working state again."""
         if self.reserves:
             c = self.cells
             c.available_memory[:] = self.memory_np
@@ -933,6 +1026,31 @@ class _Round:
         return error
 
 
+def _round_state(cells: FleetCells, settings: DiegoSettings) -> _Round:
+    """The auction's state for ``cells``, kept on them from round to round; made afresh for new
+    cells, other settings, or when a column that should not change was replaced or the live
+    cells changed."""
+    state = cells._auction
+    if state is None or not state.fits(cells, settings):
+        state = cells._auction = _Round(cells, settings)
+    return state
+
+
+def _fixed_columns(cells: FleetCells) -> tuple[object, ...]:
+    """The columns a round never changes (compared by identity: they are not to be mutated)."""
+    return (
+        cells.zone,
+        cells.index,
+        cells.total_memory,
+        cells.total_disk,
+        cells.total_containers,
+        cells.proxy_memory,
+        cells.stacks,
+        cells.placement_tags,
+        cells.optional_placement_tags,
+    )
+
+
 def _working(values: np.ndarray) -> tuple[array[int], np.ndarray]:
     typed = array("q", np.ascontiguousarray(values, dtype=np.int64).tobytes())
     return typed, np.frombuffer(typed, dtype=np.int64)
@@ -986,7 +1104,8 @@ def schedule_round_fleet(
 ) -> RoundResult:
     """Scheduler.Schedule over arrays (§1.3–§1.8); ``cells`` are updated in place."""
     first, task_order, rest = fleet_order(lrps, tasks, rng)
-    state = _Round(cells, settings, rng)
+    state = _round_state(cells, settings)
+    state.begin(rng)
     errors = [""]
     codes = {"": 0}
 
@@ -1074,7 +1193,7 @@ def _lanes(state: _Round, kind: int, batch: WorkBatch) -> tuple[list[int], list[
     count = len(batch.app)
     if count <= 1:  # the many one-item rounds of a real push: no sorting
         lanes = [
-            state.lane(kind, m, d, batch.stacks[s], batch.tag_sets[t], QUEUE_MIN_ITEMS <= 1)
+            state.lane(kind, m, d, batch.stacks[s], batch.tag_sets[t], 1)
             for m, d, s, t in zip(
                 *(np.asarray(c).tolist() for c in (batch.memory_mb, batch.disk_mb, batch.stack, batch.tags)),
                 strict=True,
@@ -1088,7 +1207,7 @@ def _lanes(state: _Round, kind: int, batch: WorkBatch) -> tuple[list[int], list[
     starts = np.flatnonzero(new_lane)
     sizes = np.diff(np.append(starts, count)).tolist()
     lanes = [
-        state.lane(kind, m, d, batch.stacks[s], batch.tag_sets[t], size >= QUEUE_MIN_ITEMS)
+        state.lane(kind, m, d, batch.stacks[s], batch.tag_sets[t], size)
         for (m, d, s, t), size in zip(columns[:, starts].T.tolist(), sizes, strict=True)
     ]
     lane_of = np.empty(count, dtype=np.int64)
