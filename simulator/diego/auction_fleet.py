@@ -57,6 +57,8 @@ from simulator.scenario import DiegoSettings
 QUEUE_MIN_ITEMS = 8
 # a queue re-buckets at most this many reserved cells one by one, else rebuilds with numpy;
 REBUCKET_LIMIT = 48
+# a round of at most this many items is ordered and split into lanes in plain Python;
+SMALL_BATCH = 64
 # a zone's log of changed cells is trimmed once longer than this (the queues kept across rounds);
 LOG_KEEP = 4096
 # an app held by more cells gets queues scored with its own locality term;
@@ -199,10 +201,30 @@ def fleet_order(
     LRPs by index ascending then memory descending, tasks by memory descending; equal items in
     uniformly random order (drawn only when there are equal items).
     """
+    if len(lrps.app) + len(tasks.app) <= SMALL_BATCH:
+        # The same orders and draws in plain Python: a round of a few items costs less so.
+        index = np.asarray(lrps.index).tolist()
+        lrp_list = _sorted_small(rng, index, [-m for m in np.asarray(lrps.memory_mb).tolist()])
+        task_list = _sorted_small(
+            rng, [0] * len(tasks.app), [-m for m in np.asarray(tasks.memory_mb).tolist()]
+        )
+        first = sum(i < 1 for i in index)
+        return lrp_list[:first], task_list, lrp_list[first:]
     lrp_order = _sorted(rng, np.asarray(lrps.index), -np.asarray(lrps.memory_mb))
     task_order = _sorted(rng, np.zeros(len(tasks.app), dtype=np.int64), -np.asarray(tasks.memory_mb))
     first = int(np.searchsorted(np.asarray(lrps.index)[lrp_order], 1))
     return lrp_order[:first].tolist(), task_order.tolist(), lrp_order[first:].tolist()
+
+
+def _sorted_small(rng: np.random.Generator, primary: list[int], secondary: list[int]) -> list[int]:
+    """:func:`_sorted` over lists: Python's sort is stable, as lexsort is."""
+    if len(primary) < 2:
+        return [0] * len(primary)
+    keys = list(zip(primary, secondary, strict=True))
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    if all(keys[a] != keys[b] for a, b in pairwise(order)):
+        return order
+    return sorted(rng.permutation(len(keys)).tolist(), key=keys.__getitem__)
 
 
 def _sorted(rng: np.random.Generator, primary: np.ndarray, secondary: np.ndarray) -> np.ndarray:
@@ -298,40 +320,30 @@ class _Queue:
         self.synced = 0
 
     def rebucket(self, known: dict[int, float] | None = None) -> None:
-        """Move the cells reserved since the last catch-up to the buckets of their new scores
-        (``known``: the scores, when the caller has them)."""
-        key, pos, buckets, levels, key_of, log = (
-            self.key,
-            self.pos,
-            self.buckets,
-            self.levels,
-            self.key_of,
-            self.log,
-        )
+        """Move the cells changed since the last catch-up (reserved, or changed between rounds)
+        to the buckets of their new scores (``known``: the scores, when the caller has them)."""
+        key, pos, buckets, levels, log = self.key, self.pos, self.buckets, self.levels, self.log
+        tail = log[self.synced :]
+        self.synced = len(log)
         member = self.lane.filt.member
-        for c in log[self.synced :]:
+        if len(tail) > 1:
+            tail = [c for c in dict.fromkeys(tail) if member[c]]
+        elif tail and not member[tail[0]]:
+            return
+        # A cell out of the queue (inf) did not fit, or was no member; one that did not fit may
+        # fit after a change between rounds.
+        news = list(map(self.key_of, tail)) if known is None else [known.get(c, _INF) for c in tail]
+        for c, new in zip(tail, news, strict=True):
             old = key[c]
-            if old == _INF:
-                # Not in the queue: a member that did not fit may fit after a change between rounds.
-                if not member[c]:
-                    continue
-                new = key_of(c) if known is None else known.get(c, _INF)
-                if new != _INF:
-                    key[c] = new
-                    bucket = buckets.get(new)  # type: ignore[assignment]
-                    if bucket is None:
-                        buckets[new] = bucket = []
-                        heappush(levels, new)
-                    pos[c] = len(bucket)
-                    bucket.append(c)
+            if old == new:
                 continue
-            bucket = buckets[old]
-            last = bucket.pop()
-            if last != c:
-                i = pos[c]
-                bucket[i] = last
-                pos[last] = i
-            new = key_of(c) if known is None else known.get(c, _INF)
+            if old != _INF:
+                bucket = buckets[old]
+                last = bucket.pop()
+                if last != c:
+                    i = pos[c]
+                    bucket[i] = last
+                    pos[last] = i
             key[c] = new
             if new != _INF:
                 bucket = buckets.get(new)  # type: ignore[assignment]
@@ -340,7 +352,6 @@ class _Queue:
                     heappush(levels, new)
                 pos[c] = len(bucket)
                 bucket.append(c)
-        self.synced = len(log)
         while levels and not buckets[levels[0]]:
             del buckets[heappop(levels)]
 
@@ -359,6 +370,7 @@ class _Round:
         self.fixed = _fixed_columns(cells)
         self.n = n = len(cells.names)
         self.live = np.array(cells.live, dtype=bool)
+        self.any_live = bool(self.live.any())
         self.zones = max(len(cells.zone_names), int(cells.zone.max()) + 1 if n else 0)
         self.zone: list[int] = cells.zone.tolist()
         self.app_counts = cells.app_counts
@@ -1116,8 +1128,8 @@ def schedule_round_fleet(
         return codes[text]
 
     limit = settings.starting_container_count_maximum
-    inflight = int(cells.starting[state.live].sum())
-    any_live = bool(state.live.any())
+    inflight = int(cells.starting[state.live].sum()) if limit > 0 else 0
+    any_live = state.any_live
     outcomes = {_LRP: _outcome(lrps), _TASK: _outcome(tasks)}
     lanes = {_LRP: _lanes(state, _LRP, lrps), _TASK: _lanes(state, _TASK, tasks)}
     app_counts = cells.app_counts
@@ -1178,28 +1190,36 @@ def _outcome(batch: WorkBatch) -> tuple[list[int], list[int]]:
     return [-1] * len(batch.app), [0] * len(batch.app)
 
 
-def _run_ends(lane_ids: np.ndarray, order: list[int]) -> list[int]:
+def _run_ends(lane_ids: list[int], order: list[int]) -> list[int]:
     """For each position in ``order``, where the run of items of the same lane ends."""
-    if not order:
-        return []
-    ids = lane_ids[order]
-    ends = [*(np.flatnonzero(ids[1:] != ids[:-1]) + 1).tolist(), len(order)]
-    return np.repeat(ends, np.diff([0, *ends])).tolist()
+    ends = [0] * len(order)
+    end = len(order)
+    following = -1
+    for position in range(len(order) - 1, -1, -1):
+        lane = lane_ids[order[position]]
+        if lane != following:
+            end, following = position + 1, lane
+        ends[position] = end
+    return ends
 
 
-def _lanes(state: _Round, kind: int, batch: WorkBatch) -> tuple[list[int], list[_Lane], np.ndarray]:
-    """Per item: its app and its lane (and the lane's number). A lane with enough items in the
-    batch gets queues."""
+def _lanes(state: _Round, kind: int, batch: WorkBatch) -> tuple[list[int], list[_Lane], list[int]]:
+    """Per item: its app and its lane (and the lane's number). A lane with enough items
+    (this round's and earlier ones') gets queues."""
     count = len(batch.app)
-    if count <= 1:  # the many one-item rounds of a real push: no sorting
+    if count <= max(SMALL_BATCH, 1):  # the many small rounds of a real push: plain Python
+        columns = (batch.memory_mb, batch.disk_mb, batch.stack, batch.tags)
+        keys = list(zip(*(np.asarray(c).tolist() for c in columns), strict=True))
+        numbers: dict[tuple[int, int, int, int], int] = {}
+        lane_ids = [numbers.setdefault(key, len(numbers)) for key in keys]
+        sizes = [0] * len(numbers)
+        for number in lane_ids:
+            sizes[number] += 1
         lanes = [
-            state.lane(kind, m, d, batch.stacks[s], batch.tag_sets[t], 1)
-            for m, d, s, t in zip(
-                *(np.asarray(c).tolist() for c in (batch.memory_mb, batch.disk_mb, batch.stack, batch.tags)),
-                strict=True,
-            )
+            state.lane(kind, m, d, batch.stacks[s], batch.tag_sets[t], size)
+            for (m, d, s, t), size in zip(numbers, sizes, strict=True)
         ]
-        return np.asarray(batch.app).tolist(), lanes, np.zeros(count, dtype=np.int64)
+        return np.asarray(batch.app).tolist(), [lanes[k] for k in lane_ids], lane_ids
     columns = np.stack([np.asarray(c) for c in (batch.memory_mb, batch.disk_mb, batch.stack, batch.tags)])
     order = np.lexsort(columns[::-1]) if count > 1 else np.zeros(count, dtype=np.int64)
     columns = columns[:, order]
@@ -1212,4 +1232,5 @@ def _lanes(state: _Round, kind: int, batch: WorkBatch) -> tuple[list[int], list[
     ]
     lane_of = np.empty(count, dtype=np.int64)
     lane_of[order] = np.cumsum(new_lane) - 1
-    return np.asarray(batch.app).tolist(), [lanes[k] for k in lane_of.tolist()], lane_of
+    lane_ids = lane_of.tolist()
+    return np.asarray(batch.app).tolist(), [lanes[k] for k in lane_ids], lane_ids

@@ -53,8 +53,14 @@ PATHS = {
         "FEW_HOLDERS": NEVER,
         "BULK_MIN": NEVER,
     },
-    "queues rebuilt": {"QUEUE_MIN_ITEMS": 1, "REBUCKET_LIMIT": 0, "FEW_HOLDERS": NEVER, "BULK_MIN": NEVER},
-    "apps' own queues": {"QUEUE_MIN_ITEMS": 1, "FEW_HOLDERS": 0, "BULK_MIN": NEVER},
+    "queues rebuilt": {
+        "QUEUE_MIN_ITEMS": 1,
+        "REBUCKET_LIMIT": 0,
+        "FEW_HOLDERS": NEVER,
+        "BULK_MIN": NEVER,
+        "SMALL_BATCH": 0,
+    },
+    "apps' own queues": {"QUEUE_MIN_ITEMS": 1, "FEW_HOLDERS": 0, "BULK_MIN": NEVER, "SMALL_BATCH": 0},
     "runs drawn from one tie": {"QUEUE_MIN_ITEMS": 1, "BULK_MIN": 2},
 }
 Outcome = list[tuple[str, str | None, str | None]]
