@@ -415,7 +415,8 @@ class _Round:
         """Whether this state was made for these cells as they stand: the same columns that do
         not change, the same live cells and the same scoring settings."""
         return (
-            self.settings == (settings.starting_container_weight, settings.bin_pack_first_fit_weight)
+            self.cells is cells
+            and self.settings == (settings.starting_container_weight, settings.bin_pack_first_fit_weight)
             and all(a is b for a, b in zip(self.fixed, _fixed_columns(cells), strict=True))
             and len(cells.names) == self.n
             and np.array_equal(cells.live, self.live)

@@ -11,6 +11,7 @@ drawn from one tie), the tuning constants set so that each is taken wherever it 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import random
 from collections import Counter
 from functools import cache
@@ -660,3 +661,135 @@ def test_the_same_cells_work_and_seed_give_the_same_round() -> None:
 
     assert first[0] == second[0]
     assert fleet_rows(first[1], first[3]) == fleet_rows(second[1], second[3])
+
+
+# -- (5) rounds on the same cells: the queues kept from round to round -----------------------
+
+
+def report_between_rounds(
+    r: random.Random, item_cells: list[CellState] | None, fleet: FleetCells, *, record: bool
+) -> None:
+    """What the reps report between rounds, on the per-item states and the fleet's arrays alike:
+    some starting containers are up, some tasks done (memory, disk and a container given back).
+    ``record``: the changed cells are added to ``fleet.changed``, as the fleet simulator does."""
+    for c in range(len(fleet.names)):
+        cell = item_cells[c] if item_cells is not None else make_cell("scratch")
+        if fleet.starting[c] and r.random() < 0.4:
+            cell.starting_containers -= 1
+            fleet.starting[c] -= 1
+            if record:
+                fleet.changed.add(c)
+        if fleet.task_count[c] and r.random() < 0.5:
+            memory, disk = r.choice((64, 512, 1024)), r.choice((256, 1024))
+            cell.available_memory_mb += memory
+            cell.available_disk_mb += disk
+            cell.available_containers += 1
+            cell.task_count -= 1
+            fleet.available_memory[c] += memory
+            fleet.available_disk[c] += disk
+            fleet.available_containers[c] += 1
+            fleet.task_count[c] -= 1
+            if record:
+                fleet.changed.add(c)
+
+
+def round_work(r: random.Random, round_: int) -> tuple[list[LRPWork], list[TaskWork]]:
+    """A round's work with apps of their own (names by round) and tasks that stay on their cells."""
+    lrps, tasks = random_work(r)
+    lrps = [make_lrp(f"{w.app}-{round_}", w.index, memory_mb=w.memory_mb, disk_mb=w.disk_mb) for w in lrps]
+    tasks = [
+        make_task(f"{t.key}-{round_}", app=f"{t.app}-{round_}", memory_mb=t.memory_mb, disk_mb=t.disk_mb)
+        for t in tasks
+    ]
+    return lrps, tasks
+
+
+def fresh_copy(fleet: FleetCells) -> FleetCells:
+    """New cells in the same state: nothing kept from the rounds before."""
+    return FleetCells(
+        **{
+            f.name: copy.deepcopy(getattr(fleet, f.name))
+            for f in dataclasses.fields(fleet)
+            if f.name not in ("changed", "_auction")
+        }
+    )
+
+
+@pytest.mark.parametrize("record", [True, False], ids=["changes recorded", "changes not recorded"])
+@pytest.mark.parametrize("seed", range(6))
+def test_rounds_on_the_same_cells_give_what_fresh_cells_in_the_same_state_give(
+    seed: int, record: bool
+) -> None:
+    """With changes between rounds, recorded in ``changed`` or not (then the arrays tell)."""
+    r = random.Random(seed)
+    cells = random_cluster(r, 30, ties=False)
+    app_ids: dict[str, int] = {}
+    kept = fleet_cells(copy.deepcopy(cells), app_ids)
+    settings = random_settings(r)
+    for round_ in range(10):
+        report_between_rounds(r, None, kept, record=record)
+        fresh = fresh_copy(kept)
+        lrps, tasks = round_work(r, round_)
+        lrp_batch, task_batch = work_batch(lrps, app_ids), work_batch(tasks, app_ids)
+
+        got = schedule_round_fleet(kept, lrp_batch, task_batch, settings, np.random.default_rng(round_))
+        expected = schedule_round_fleet(fresh, lrp_batch, task_batch, settings, np.random.default_rng(round_))
+
+        assert expected.ties == 0, "the cluster was meant to have no ties"
+        assert got.lrp_cell.tolist() == expected.lrp_cell.tolist()
+        assert got.task_cell.tolist() == expected.task_cell.tolist()
+        assert [got.errors[e] for e in [*got.lrp_error, *got.task_error]] == [
+            expected.errors[e] for e in [*expected.lrp_error, *expected.task_error]
+        ]
+        assert fleet_rows(kept, app_ids) == fleet_rows(fresh, app_ids)
+        assert not kept.changed
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_rounds_with_starts_and_finished_tasks_between_them_place_as_the_per_item_auction_does(
+    seed: int,
+) -> None:
+    r = random.Random(100 + seed)
+    cells = random_cluster(r, 25, ties=False)
+    item_cells = copy.deepcopy(cells)
+    app_ids: dict[str, int] = {}
+    fleet = fleet_cells(copy.deepcopy(cells), app_ids)
+    rng = np.random.default_rng(seed)
+    for round_ in range(12):
+        report_between_rounds(r, item_cells, fleet, record=True)
+        lrps, tasks = round_work(r, round_)
+        placements = schedule_round(item_cells, lrps, tasks, DiegoSettings(), random.Random(round_))
+        assert all(p.tied <= 1 for p in placements), "the cluster was meant to have no ties"
+
+        result = schedule_round_fleet(
+            fleet, work_batch(lrps, app_ids), work_batch(tasks, app_ids), DiegoSettings(), rng
+        )
+
+        winners = [fleet.names[c] if c >= 0 else None for c in [*result.lrp_cell, *result.task_cell]]
+        assert winners == [w for _, w, _ in per_item_outcome(placements, lrps, tasks)]
+        assert fleet_rows(fleet, app_ids) == cell_rows(item_cells)
+
+
+def test_new_cells_or_other_settings_start_the_kept_state_afresh() -> None:
+    cells = [make_cell("a"), make_cell("b", zone="z2", available_memory_mb=1024)]
+    app_ids: dict[str, int] = {}
+    fleet = fleet_cells(copy.deepcopy(cells), app_ids)
+    batch, empty = work_batch([make_lrp("web")], app_ids), work_batch([], app_ids)
+    schedule_round_fleet(fleet, batch, empty, DiegoSettings(), np.random.default_rng(0))
+    kept = fleet._auction
+
+    schedule_round_fleet(fleet, batch, empty, DiegoSettings(), np.random.default_rng(0))
+    assert fleet._auction is kept
+    schedule_round_fleet(
+        fleet, batch, empty, DiegoSettings(starting_container_weight=1.0), np.random.default_rng(0)
+    )
+    assert fleet._auction is not kept
+    other = copy.copy(fleet)
+    schedule_round_fleet(
+        other, batch, empty, DiegoSettings(starting_container_weight=1.0), np.random.default_rng(0)
+    )
+    assert other._auction is not fleet._auction
+    # A cell no longer answering changes the filters: a new state, which leaves it out.
+    fleet.live[1] = False
+    result = schedule_round_fleet(fleet, batch, empty, DiegoSettings(), np.random.default_rng(0))
+    assert result.lrp_cell.tolist() == [0]
