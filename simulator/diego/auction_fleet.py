@@ -56,7 +56,7 @@ from simulator.scenario import DiegoSettings
 # a lane (kind, memory, disk, filter) with fewer items in a round is scored directly with numpy;
 QUEUE_MIN_ITEMS = 8
 # a queue re-buckets at most this many reserved cells one by one, else rebuilds with numpy;
-REBUCKET_LIMIT = 48
+REBUCKET_LIMIT = 96
 # a round of at most this many items is ordered and split into lanes in plain Python;
 SMALL_BATCH = 64
 # a zone's log of changed cells is trimmed once longer than this (the queues kept across rounds);
