@@ -10,11 +10,17 @@ both modes, and each cycle sees the pods assumed before it. It is built for 1,00
 * Pods are grouped into classes (profile, cpu, memory, storage). Per class, a node's resource
   scores and its filter verdict are kept in one array in scan order, doubled so that any window
   of the wrapping scan is one slice; an unusable node holds ``UNUSABLE``, below any total. An
-  assume changes one node, so one entry per class is recomputed, with the per-item formulas.
+  assume or a release changes one node, so one entry per class is recomputed, with the per-item
+  formulas; the resource scores are remembered by node state (nodes go through the same few),
+  and a node that fits every class skips the classes when its scores did not change.
 * The plugins that are the same on every sampled node (spreading of an app with no pods in the
-  sample, ImageLocality of an image no node holds, TaintToleration and NodeAffinity with nothing
-  to prefer) are left out of the totals: a constant cannot change the winner or the tie.
-  Otherwise they are computed over the window, from the per-app and per-image node maps.
+  sample, ImageLocality of an image no node holds widely enough, TaintToleration and
+  NodeAffinity with nothing to prefer) are left out of the totals: a constant cannot change the
+  winner or the tie. Otherwise they are computed over the window, from the per-app and
+  per-image node maps.
+* Each class keeps the sorted scan positions of its top-scored nodes. A window without other
+  plugins that holds some of them has them as its tied winners, found by bisection; only other
+  windows are reduced with numpy.
 * The examined count comes from a sorted list of the class's unusable scan positions.
 
 The one permitted difference is the tie-break: ``select_host`` replaces its choice with chance
@@ -31,9 +37,12 @@ A NotReady node (``ready`` false) carries the taints the node lifecycle controll
 
 :class:`FleetNodes` is shared with the caller. The scheduler notices changes to its mutable
 arrays (requests, pod counts, ``ready``, ``unschedulable``) at the start of every
-:meth:`FleetScheduler.schedule`, and reads ``app_pods`` and ``images`` live; after changing
-labels, taints or allocatable resources call :meth:`FleetScheduler.refresh`. Nodes cannot be
-added. Each call costs a few array comparisons, so scheduling pods in batches is cheapest.
+:meth:`FleetScheduler.schedule`, and reads ``app_pods`` and ``images`` live (write new images
+straight into ``images``); after changing labels, taints or allocatable resources call
+:meth:`FleetScheduler.refresh`. Nodes cannot be added. A call compares each mutable array with
+the copy taken at the last call in one ``memcmp``; only nodes that changed, through
+:meth:`FleetScheduler.release` or the caller's writes, are recomputed, so small batches are
+cheap too.
 """
 
 from __future__ import annotations
@@ -112,17 +121,19 @@ _USABLE_ABOVE = UNUSABLE // 2
 UNIFORM_BLOCK = 4096
 # A class's requirement on a resource it does not check (the framework skips unrequested ones).
 _UNCHECKED = -(1 << 62)
-_MUTABLE_ARRAYS = (
+# The shared arrays the scheduler mirrors in lists (it assumes pods into them) and the ones it
+# reads where it needs them; it watches both for the caller's writes.
+_REQUEST_ARRAYS = (
     "requested_memory",
     "requested_cpu",
     "requested_storage",
     "pods",
     "pods_without_cpu_request",
     "pods_without_memory_request",
-    "ready",
-    "unschedulable",
 )
 _STATIC_ARRAYS = ("ready", "unschedulable")
+# Node states whose resource scores the scheduler remembers before it starts again.
+SCORE_MEMO_LIMIT = 1 << 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -446,7 +457,12 @@ class _ProfileNodes:
 
 @dataclass(slots=True)
 class _PodClass:
-    """Pods alike for filtering and resource scoring; ``base`` is per scan position, doubled."""
+    """Pods alike for filtering and resource scoring.
+
+    ``base`` is per scan position, doubled; ``scores`` is the same once, as a list. ``top`` is
+    the highest score of a usable node and ``tops`` the sorted scan positions that have it.
+    ``index`` is the class's place in the scheduler's score memo; ``passes`` is ``profile.passes``.
+    """
 
     profile: _ProfileNodes
     cpu: int
@@ -459,8 +475,12 @@ class _PodClass:
     score_memory: int
     balanced: bool
     base: np.ndarray
-    usable: bytearray
+    scores: list[int]
     unusable: list[int]
+    index: int
+    passes: list[bool]
+    top: int = UNUSABLE
+    tops: list[int] = field(default_factory=list)
 
 
 def _count_between(positions: list[int], start: int, length: int, n: int) -> int:
@@ -469,6 +489,17 @@ def _count_between(positions: list[int], start: int, length: int, n: int) -> int
     if end <= n:
         return bisect_left(positions, end) - bisect_left(positions, start)
     return len(positions) - bisect_left(positions, start) + bisect_left(positions, end - n)
+
+
+def positions_between(positions: list[int], start: int, length: int, n: int) -> tuple[int, int]:
+    """Sorted ``positions`` in the wrapping range ``[start, start + length)`` of ``0..n-1``: the
+    index of the first one a scan from ``start`` meets, and how many there are; the k-th is
+    ``positions[(first + k) % len(positions)]``."""
+    first = bisect_left(positions, start)
+    end = start + length
+    if end <= n:
+        return first, bisect_left(positions, end, first) - first
+    return first, len(positions) - first + bisect_left(positions, end - n, 0, first)
 
 
 def examined_count(unusable: list[int], start: int, to_find: int, n: int) -> int:
@@ -489,6 +520,25 @@ def scan_permutation(zone: np.ndarray) -> np.ndarray:
     depth = max((len(m) for m in members.values()), default=0)
     order = [m[i] for i in range(depth) for m in members.values() if i < len(m)]
     return np.array(order, dtype=np.int64)
+
+
+class _Snapshot:
+    """A shared array as the scheduler last saw it, compared with the array in one memcmp."""
+
+    __slots__ = ("array", "buffer")
+
+    def __init__(self, current: np.ndarray) -> None:
+        self.buffer = bytearray(current.tobytes())
+        self.array = np.frombuffer(self.buffer, dtype=current.dtype)
+
+    def matches(self, current: np.ndarray) -> bool:
+        return current.tobytes() == self.buffer
+
+    def take(self, current: np.ndarray) -> list[int]:
+        """Catch up with ``current``; the indices that differed."""
+        moved = np.flatnonzero(current != self.array)
+        self.array[moved] = current[moved]
+        return moved.tolist()
 
 
 class SchedulerConfig(Protocol):
@@ -554,84 +604,126 @@ class FleetScheduler:
         self._zone_of = nodes.zone.tolist()
         self._named = [name != "" for name in nodes.zone_names]
         named_nodes = [self._named[z] for z in self._zone_of]
-        self._mixed_zoning = any(named_nodes) and not all(named_nodes)
+        self._any_named = any(named_nodes)
+        self._mixed_zoning = self._any_named and not all(named_nodes)
         self._zone_scan2 = np.concatenate([nodes.zone[self._order]] * 2)
         self._alloc_cpu = nodes.allocatable_cpu.tolist()
         self._alloc_memory = nodes.allocatable_memory.tolist()
         self._alloc_storage = nodes.allocatable_storage.tolist()
         self._alloc_pods = nodes.allocatable_pods.tolist()
-        self._read_requests()
-        self._seen = {name: getattr(nodes, name).copy() for name in _MUTABLE_ARRAYS}
-        self._profiles: dict[object, _ProfileNodes] = {}
-        self._zones_of_window: dict[tuple[int, int], list[int]] = {}
-        self._classes: dict[tuple[object, ...], _PodClass] = {}
-        self._messages.clear()
-
-    def _read_requests(self) -> None:
-        nodes = self.nodes
-        self._req_cpu = nodes.requested_cpu.tolist()
         self._req_memory = nodes.requested_memory.tolist()
+        self._req_cpu = nodes.requested_cpu.tolist()
         self._req_storage = nodes.requested_storage.tolist()
         self._pods = nodes.pods.tolist()
         self._without_cpu = nodes.pods_without_cpu_request.tolist()
         self._without_memory = nodes.pods_without_memory_request.tolist()
+        self._mirrors = dict(
+            zip(
+                _REQUEST_ARRAYS,
+                (
+                    self._req_memory,
+                    self._req_cpu,
+                    self._req_storage,
+                    self._pods,
+                    self._without_cpu,
+                    self._without_memory,
+                ),
+                strict=True,
+            )
+        )
+        self._seen = {name: _Snapshot(getattr(nodes, name)) for name in (*_REQUEST_ARRAYS, *_STATIC_ARRAYS)}
+        self._dirty: set[int] = set()
+        self._profiles: dict[object, _ProfileNodes] = {}
+        self._zones_of_window: dict[tuple[int, int], list[int]] = {}
+        self._classes: dict[tuple[object, ...], _PodClass] = {}
+        self._class_list: list[_PodClass] = []
+        # Classes by (index in the batch's profiles, cpu, memory, storage), for those profiles.
+        self._batch_profile_keys: list[object] = []
+        self._batch_classes: dict[tuple[int, int, int, int], _PodClass] = {}
+        shapes: dict[tuple[int, ...], int] = {}
+        self._shape_of = [
+            shapes.setdefault(shape, len(shapes))
+            for shape in zip(self._alloc_cpu, self._alloc_memory, strict=True)
+        ]
+        # Resource scores per class (a list by class index) for a node state: the nodes of a
+        # big fleet go through the same few states, and a change of node mostly keeps its score.
+        self._score_memo: dict[tuple[int, ...], list[int]] = {}
+        # Per node: every profile's filters pass it; and the scores its classes hold when the node
+        # fits every class (None otherwise, or not known).
+        self._all_pass = [True] * n
+        self._applied: list[list[int] | None] = [None] * n
+        self._bound_requests()
+        self._messages.clear()
 
     def _sync(self) -> None:
-        """Take in what the caller changed since the last call (pods deleted, nodes cordoned...)."""
-        changed: set[int] = set()
+        """Take in what changed since the last call: released pods, and the caller's own writes."""
+        nodes, dirty = self.nodes, self._dirty
         static: set[int] = set()
         for name, seen in self._seen.items():
-            current = getattr(self.nodes, name)
-            if not np.array_equal(current, seen):
-                moved = np.flatnonzero(current != seen).tolist()
-                changed.update(moved)
-                if name in _STATIC_ARRAYS:
-                    static.update(moved)
-                seen[:] = current
-        if not changed:
+            current = getattr(nodes, name)
+            if seen.matches(current):
+                continue
+            moved = seen.take(current)
+            dirty.update(moved)
+            mirror = self._mirrors.get(name)
+            if mirror is None:
+                static.update(moved)
+                continue
+            for node, value in zip(moved, current[moved].tolist(), strict=True):
+                mirror[node] = value
+        if not dirty:
             return
         self._messages.clear()
-        self._read_requests()
-        for profile in self._profiles.values():
-            for node in static:
-                self._profile_node(profile, node)
-            if static:
+        if static:
+            for profile in self._profiles.values():
+                for node in static:
+                    self._profile_node(profile, node)
                 self._prefer_scan(profile)
-        for node in changed:
+            for node in static:
+                self._all_pass[node] = all(profile.passes[node] for profile in self._profiles.values())
+        for node in dirty:
             self._update_node(node)
+        dirty.clear()
 
     def _write_back(self, placed: list[int]) -> None:
         """Copy the assumed pods' requests into the shared arrays."""
         if not placed:
             return
-        nodes = self.nodes
-        touched = sorted(set(placed))
-        for name, values in (
-            ("requested_cpu", self._req_cpu),
-            ("requested_memory", self._req_memory),
-            ("requested_storage", self._req_storage),
-            ("pods", self._pods),
-            ("pods_without_cpu_request", self._without_cpu),
-            ("pods_without_memory_request", self._without_memory),
-        ):
-            array = getattr(nodes, name)
-            array[touched] = [values[node] for node in touched]
-            self._seen[name][touched] = array[touched]
+        touched = list(set(placed))
+        at = np.array(touched, dtype=np.int64)
+        for name, mirror in self._mirrors.items():
+            array = getattr(self.nodes, name)
+            array[at] = [mirror[node] for node in touched]
+            self._seen[name].array[at] = array[at]
 
     def release(self, node: int, app: int, cpu_millis: int, memory_mb: int, storage_mb: int) -> None:
-        """A pod left ``node`` (deleted, or its binding failed): free its requests and spreading count."""
-        nodes = self.nodes
-        nodes.requested_cpu[node] -= cpu_millis
-        nodes.requested_memory[node] -= memory_mb
-        nodes.requested_storage[node] -= storage_mb
-        nodes.pods[node] -= 1
-        nodes.pods_without_cpu_request[node] -= int(cpu_millis == 0)
-        nodes.pods_without_memory_request[node] -= int(memory_mb == 0)
-        counts = nodes.app_pods.get(app)
+        """A pod left ``node`` (deleted, or its binding failed): free its requests and spreading count.
+
+        The shared arrays change at once; the scheduler recomputes the node at the next cycle.
+        """
+        self._lower("pods", node, 1)
+        if cpu_millis:
+            self._lower("requested_cpu", node, cpu_millis)
+        else:
+            self._lower("pods_without_cpu_request", node, 1)
+        if memory_mb:
+            self._lower("requested_memory", node, memory_mb)
+        else:
+            self._lower("pods_without_memory_request", node, 1)
+        if storage_mb:
+            self._lower("requested_storage", node, storage_mb)
+        self._dirty.add(node)
+        counts = self.nodes.app_pods.get(app)
         if counts and counts.get(node, 0) > 0:
             counts[node] -= 1
             if counts[node] == 0:
                 del counts[node]
+
+    def _lower(self, name: str, node: int, amount: int) -> None:
+        """Take ``amount`` off a node's entry of a shared array, and off the scheduler's copies."""
+        getattr(self.nodes, name)[node] -= amount
+        self._seen[name].array[node] -= amount
+        self._mirrors[name][node] -= amount
 
     def _profile_nodes(self, profile: PodProfile) -> _ProfileNodes:
         known = self._profiles.get(profile.key)
@@ -640,6 +732,7 @@ class FleetScheduler:
             known = _ProfileNodes(profile, [True] * n, [False] * n, [None] * n, [True] * n, [0] * n)
             for node in range(n):
                 self._profile_node(known, node)
+                self._all_pass[node] = self._all_pass[node] and known.passes[node]
             self._prefer_scan(known)
             self._profiles[profile.key] = known
         return known
@@ -686,8 +779,9 @@ class FleetScheduler:
         def need(wanted: int) -> int:
             return wanted if requests and (self._legacy or wanted > 0) else _UNCHECKED
 
+        profile_nodes = self._profile_nodes(profile)
         cls = _PodClass(
-            profile=self._profile_nodes(profile),
+            profile=profile_nodes,
             cpu=cpu,
             memory=memory,
             storage=storage,
@@ -699,68 +793,138 @@ class FleetScheduler:
             # The framework skips BalancedAllocation for a pod requesting no cpu and no memory.
             balanced=self._legacy or cpu > 0 or memory > 0,
             base=np.full(2 * n, UNUSABLE, dtype=np.int64),
-            usable=bytearray(n),
+            scores=[UNUSABLE] * n,
             unusable=list(range(n)),
+            index=len(self._class_list),
+            passes=profile_nodes.passes,
         )
         self._classes[key] = cls
+        self._class_list.append(cls)
+        self._bound_requests()
         for node in range(n):
             self._update_node(node, (cls,))
+        self._applied = [None] * n
         return cls
 
     def _update_node(self, node: int, classes: Sequence[_PodClass] | None = None) -> None:
         """Recompute one node's filter verdict and resource scores for every class (or ``classes``)."""
-        alloc_cpu = self._alloc_cpu[node]
-        alloc_memory = self._alloc_memory[node]
-        alloc_memory_bytes = alloc_memory * BYTES_PER_MB
         requested_cpu = self._req_cpu[node]
         requested_memory = self._req_memory[node]
-        free_cpu = alloc_cpu - requested_cpu
-        free_memory = alloc_memory - requested_memory
-        free_storage = self._alloc_storage[node] - self._req_storage[node]
-        room = self._pods[node] < self._alloc_pods[node]
         nonzero_cpu = requested_cpu + self._without_cpu[node] * DEFAULT_MILLI_CPU_REQUEST
         nonzero_memory = (
             requested_memory * BYTES_PER_MB + self._without_memory[node] * DEFAULT_MEMORY_REQUEST_BYTES
         )
+        if self._legacy:
+            key: tuple[int, ...] = (self._shape_of[node], nonzero_cpu, nonzero_memory)
+        else:
+            key = (self._shape_of[node], nonzero_cpu, nonzero_memory, requested_cpu, requested_memory)
+        class_list = self._class_list
+        by_class = self._score_memo.get(key)
+        if by_class is None or len(by_class) < len(class_list):
+            by_class = self._resource_scores(node, key, by_class)
         position = self._pos_of[node]
-        mirror = position + self._n
-        legacy = self._legacy
-        for cls in self._classes.values() if classes is None else classes:
+        if classes is None:
+            if (
+                self._pods[node] < self._alloc_pods[node]
+                and self._all_pass[node]
+                and requested_cpu <= self._cpu_for_all[node]
+                and requested_memory <= self._memory_for_all[node]
+                and self._req_storage[node] <= self._storage_for_all[node]
+            ):
+                # Every class may use the node and scores it by_class: most changes keep those.
+                if by_class == self._applied[node]:
+                    return
+                self._applied[node] = by_class
+                for cls, value in zip(class_list, by_class, strict=True):
+                    if cls.scores[position] != value:
+                        self._set_score(cls, position, value)
+                return
+            self._applied[node] = None
+        room = self._pods[node] < self._alloc_pods[node]
+        free_cpu = self._alloc_cpu[node] - requested_cpu
+        free_memory = self._alloc_memory[node] - requested_memory
+        free_storage = self._alloc_storage[node] - self._req_storage[node]
+        for cls in class_list if classes is None else classes:
             if (
                 room
-                and cls.profile.passes[node]
+                and cls.passes[node]
                 and cls.need_cpu <= free_cpu
                 and cls.need_memory <= free_memory
                 and cls.need_storage <= free_storage
             ):
-                if legacy:
-                    value = legacy_resource_score(
-                        nonzero_cpu + cls.score_cpu,
-                        nonzero_memory + cls.score_memory,
-                        alloc_cpu,
-                        alloc_memory_bytes,
-                    )
-                else:
-                    value = framework_resource_score(
-                        nonzero_cpu + cls.score_cpu,
-                        nonzero_memory + cls.score_memory,
-                        alloc_cpu,
-                        alloc_memory_bytes,
-                        requested_cpu + cls.cpu,
-                        (requested_memory + cls.memory) * BYTES_PER_MB,
-                        cls.balanced,
-                    )
-                base = cls.base
-                base[position] = value
-                base[mirror] = value
-                if not cls.usable[position]:
-                    cls.usable[position] = True
-                    del cls.unusable[bisect_left(cls.unusable, position)]
-            elif cls.usable[position]:
-                cls.base[position] = UNUSABLE
-                cls.base[mirror] = UNUSABLE
-                cls.usable[position] = False
-                insort(cls.unusable, position)
+                value = by_class[cls.index]
+            else:
+                value = UNUSABLE
+            if cls.scores[position] != value:
+                self._set_score(cls, position, value)
+
+    def _set_score(self, cls: _PodClass, position: int, value: int) -> None:
+        """A class's total at a scan position (``UNUSABLE``: the class cannot use the node)."""
+        was = cls.scores[position]
+        cls.scores[position] = value
+        cls.base[position] = value
+        cls.base[position + self._n] = value
+        if was == UNUSABLE:
+            del cls.unusable[bisect_left(cls.unusable, position)]
+        elif value == UNUSABLE:
+            insort(cls.unusable, position)
+        # The top only holds usable nodes: while none is usable, every score is UNUSABLE = top.
+        if value > cls.top:
+            cls.top, cls.tops = value, [position]
+        elif value == cls.top:
+            insort(cls.tops, position)
+        elif was == cls.top:
+            del cls.tops[bisect_left(cls.tops, position)]
+            if not cls.tops:
+                scores = cls.base[: self._n]
+                cls.top = int(scores.max())
+                cls.tops = (scores == cls.top).nonzero()[0].tolist() if cls.top > _USABLE_ABOVE else []
+
+    def _bound_requests(self) -> None:
+        """Per node, the most it may have requested of each resource for every class to fit."""
+        classes = self._class_list
+        need_cpu = max((cls.need_cpu for cls in classes), default=_UNCHECKED)
+        need_memory = max((cls.need_memory for cls in classes), default=_UNCHECKED)
+        need_storage = max((cls.need_storage for cls in classes), default=_UNCHECKED)
+        self._cpu_for_all = [alloc - need_cpu for alloc in self._alloc_cpu]
+        self._memory_for_all = [alloc - need_memory for alloc in self._alloc_memory]
+        self._storage_for_all = [alloc - need_storage for alloc in self._alloc_storage]
+
+    def _resource_scores(self, node: int, key: tuple[int, ...], known: list[int] | None) -> list[int]:
+        """Every class's resource score on ``node`` (``known`` holds the first few), remembered by ``key``."""
+        alloc_cpu = self._alloc_cpu[node]
+        alloc_memory_bytes = self._alloc_memory[node] * BYTES_PER_MB
+        requested_cpu = self._req_cpu[node]
+        requested_memory = self._req_memory[node]
+        nonzero_cpu = requested_cpu + self._without_cpu[node] * DEFAULT_MILLI_CPU_REQUEST
+        nonzero_memory = (
+            requested_memory * BYTES_PER_MB + self._without_memory[node] * DEFAULT_MEMORY_REQUEST_BYTES
+        )
+        scores = [] if known is None else known
+        for cls in self._class_list[len(scores) :]:
+            if self._legacy:
+                value = legacy_resource_score(
+                    nonzero_cpu + cls.score_cpu,
+                    nonzero_memory + cls.score_memory,
+                    alloc_cpu,
+                    alloc_memory_bytes,
+                )
+            else:
+                value = framework_resource_score(
+                    nonzero_cpu + cls.score_cpu,
+                    nonzero_memory + cls.score_memory,
+                    alloc_cpu,
+                    alloc_memory_bytes,
+                    requested_cpu + cls.cpu,
+                    (requested_memory + cls.memory) * BYTES_PER_MB,
+                    cls.balanced,
+                )
+            scores.append(value)
+        if known is None:
+            if len(self._score_memo) >= SCORE_MEMO_LIMIT:
+                self._score_memo.clear()
+            self._score_memo[key] = scores
+        return scores
 
     # -- the cycle ------------------------------------------------------------------------------
 
@@ -789,12 +953,17 @@ class FleetScheduler:
         images = [-1] * count if pods.image is None else pods.image.tolist()
         profile_of = [0] * count if pods.profile is None else pods.profile.tolist()
         profiles = pods.profiles
-        classes: dict[tuple[int, int, int, int], _PodClass] = {}
+        # The classes of the last batch serve the next one if its profiles are the same.
+        profile_keys = [profile.key for profile in profiles]
+        if profile_keys != self._batch_profile_keys:
+            self._batch_profile_keys, self._batch_classes = profile_keys, {}
+        classes = self._batch_classes
         app_pods = self.nodes.app_pods
         node_images = self.nodes.images
         order2 = self._order2
         mixed_zoning = self._mixed_zoning
         uniforms, next_uniform = self._uniforms, self._next_uniform
+        highest = np.maximum.reduce
         placed: list[int] = []
         start = self.sampling.next_start_node_index % n
 
@@ -823,30 +992,46 @@ class FleetScheduler:
                 result_reason[i] = code
                 continue
 
-            window = cls.base[s : s + examined]
             if feasible == 1:
-                offset, tied = int(window.argmax()), 1
+                node, tied = order2[s + int(cls.base[s : s + examined].argmax())], 1
             else:
-                # Most pods skip this: their other plugins score every sampled node alike.
+                # Most pods skip the window terms: their other plugins score every sampled node
+                # alike. Most of those find some of the class's best nodes in their window.
+                tops = cls.tops
                 if (
                     mixed_zoning
                     or app_pods.get(app)
                     or cls.profile.prefer_scan.size
-                    or images[i] in node_images
+                    or (images[i] in node_images and self._image_may_score(node_images[images[i]]))
                 ):
                     window = self._add_window_terms(
-                        window, cls, app, images[i], s, examined, feasible, app_pods, node_images
+                        cls.base[s : s + examined],
+                        cls,
+                        app,
+                        images[i],
+                        s,
+                        examined,
+                        feasible,
+                        app_pods,
+                        node_images,
                     )
-                top = (window == window.max()).nonzero()[0]
-                tied = len(top)
-                if tied == 1:
-                    offset = int(top[0])
+                    top = (window == highest(window)).nonzero()[0]
+                    tied = len(top)
+                elif tops and (found := positions_between(tops, s, examined, n))[1]:
+                    top, (first, tied) = None, found
                 else:
+                    window = cls.base[s : s + examined]
+                    top = (window == highest(window)).nonzero()[0]
+                    tied = len(top)
+                nth = 0
+                if tied > 1:
                     if next_uniform == len(uniforms):
                         uniforms, next_uniform = self.rng.random(UNIFORM_BLOCK).tolist(), 0
-                    offset = int(top[int(uniforms[next_uniform] * tied)])
+                    nth = int(uniforms[next_uniform] * tied)
                     next_uniform += 1
-            node = order2[s + offset]
+                # The winner's scan position (plus n for a window offset past the end).
+                position = tops[(first + nth) % len(tops)] if top is None else s + int(top[nth])
+                node = order2[position]
             result_node[i], tied_of[i] = node, tied
             placed.append(node)
             self._assume(node, app, cpu, memory, storage, app_pods)
@@ -957,9 +1142,12 @@ class FleetScheduler:
         if not found and not self._mixed_zoning:
             return None
         zone_of, named = self._zone_of, self._named
-        any_zoned = any(
-            named[z] and c for z, c in enumerate(self._window_zone_counts(window, start, length, feasible))
-        )
+        if self._mixed_zoning:
+            zone_counts = self._window_zone_counts(window, start, length, feasible)
+            any_zoned = any(named[z] and c for z, c in enumerate(zone_counts))
+        else:
+            # Every node's zone is named, or none is: so are the feasible ones in the window.
+            any_zoned = self._any_named
         max_by_node = max((pods for _, pods, _ in found), default=0)
         by_zone: dict[int, int] = {}
         for _, pods, node in found:
@@ -1044,6 +1232,13 @@ class FleetScheduler:
         if highest == 0:
             return None
         return self._max_score - self._max_score * prefer // highest
+
+    def _image_may_score(self, holders: Mapping[int, int]) -> bool:
+        """Whether ImageLocality scores any holder: its biggest copy, scaled by the spread, passes the floor."""
+        if not holders:
+            return False
+        spread = len(holders) / self._n
+        return int(max(holders.values()) * BYTES_PER_MB * spread) > IMAGE_MIN_THRESHOLD_BYTES
 
     def _image_locality(
         self, window: np.ndarray, holders: Mapping[int, int], start: int, length: int

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from simulator.eirini.node_lifecycle import UNREACHABLE_TAINTS
+from simulator.kubernetes import scheduler_fleet
 from simulator.kubernetes.cluster import (
     DEFAULT_TOLERATIONS,
     Image,
@@ -45,6 +46,7 @@ from simulator.kubernetes.scheduler_fleet import (
     framework_resource_score,
     legacy_resource_score,
     pod_batch,
+    positions_between,
     scan_permutation,
     uniform_fleet_nodes,
 )
@@ -293,6 +295,195 @@ def test_with_real_generators_each_winner_is_among_the_per_item_top_scores(
             forget(next(s for s in states if s.name == placement.winner), pod.name)
             assume(states[winner], pod)
     assert_same_resources(states, fleet.nodes)
+
+
+# --- small batches between outside changes -----------------------------------------------------
+
+MUTABLE_ARRAYS = (
+    "requested_cpu",
+    "requested_memory",
+    "requested_storage",
+    "pods",
+    "pods_without_cpu_request",
+    "pods_without_memory_request",
+    "ready",
+    "unschedulable",
+)
+
+
+class FixedTie:
+    """A fleet generator whose every draw is ``u``: each tie goes to the ``floor(u·k)``-th tied node."""
+
+    def __init__(self, u: float) -> None:
+        self.u = u
+
+    def random(self, size: int) -> np.ndarray:
+        return np.full(size, self.u)
+
+
+def assert_same_results(got: FleetScheduleResult, want: FleetScheduleResult) -> None:
+    for name in ("node", "start", "examined", "feasible", "tied"):
+        assert getattr(got, name).tolist() == getattr(want, name).tolist(), name
+    pods = range(len(want.node))
+    assert [got.message(i) for i in pods] == [want.message(i) for i in pods]
+
+
+def assert_same_nodes(got: FleetNodes, want: FleetNodes) -> None:
+    for name in MUTABLE_ARRAYS:
+        assert getattr(got, name).tolist() == getattr(want, name).tolist(), name
+    assert got.app_pods == want.app_pods
+
+
+def schedule_beside_a_fresh_scheduler(
+    fleet: FleetScheduler, batch: PodBatch, u: float, placed: list[tuple[int, int, int, int, int]]
+) -> FleetScheduleResult:
+    """Schedule ``batch`` on ``fleet`` and on a scheduler built from a copy of its nodes just now:
+    the same cycles, the same nodes after. Records the pods placed as ``release`` arguments."""
+    fresh = FleetScheduler(copy.deepcopy(fleet.nodes), fleet.settings, FixedTie(u))  # type: ignore[arg-type]
+    fresh.sampling.next_start_node_index = fleet.sampling.next_start_node_index
+    result = fleet.schedule(batch)
+    assert_same_results(result, fresh.schedule(batch))
+    assert_same_nodes(fleet.nodes, fresh.nodes)
+    assert fleet.sampling.next_start_node_index == fresh.sampling.next_start_node_index
+    staging = np.zeros(len(batch), dtype=bool) if batch.staging is None else batch.staging
+    apps = np.where(staging, -1, batch.app)
+    for i, node in enumerate(result.node.tolist()):
+        if node >= 0:
+            shape = int(batch.cpu_millis[i]), int(batch.memory_mb[i]), int(batch.storage_mb[i])
+            placed.append((node, int(apps[i]), *shape))
+    return result
+
+
+def change_between_batches(
+    r: random.Random, fleet: FleetScheduler, placed: list[tuple[int, int, int, int, int]], images: int
+) -> None:
+    """What the fleet simulator and the cluster do between two batches, directly on the arrays."""
+    nodes = fleet.nodes
+    r.shuffle(placed)
+    for _ in range(min(len(placed), r.randint(0, 6))):
+        fleet.release(*placed.pop())
+    # Nodes report images they pulled: some on many nodes, so that ImageLocality scores them.
+    for _ in range(r.randint(0, 3)):
+        nodes.images.setdefault(r.randrange(images), {})[r.randrange(len(nodes))] = r.choice((300, 2000))
+    if r.random() < 0.2:
+        node = r.randrange(len(nodes))
+        nodes.unschedulable[node] = not nodes.unschedulable[node]
+    if r.random() < 0.2:
+        node = r.randrange(len(nodes))
+        nodes.ready[node] = not nodes.ready[node]
+    if r.random() < 0.2:
+        # A pod bound outside this scheduler.
+        node = r.randrange(len(nodes))
+        nodes.requested_cpu[node] += 50
+        nodes.requested_memory[node] += 300
+        nodes.pods[node] += 1
+
+
+@pytest.mark.parametrize("settings", SETTINGS, ids=SETTING_IDS)
+@pytest.mark.parametrize(
+    ("node_count", "seed", "u", "memo_limit"),
+    [(60, 1, 0.0, None), (150, 2, 0.37, 5), (600, 3, 0.999, None)],
+    ids=["60-first-tie", "150-small-memo", "600-last-tie"],
+)
+def test_small_batches_between_outside_changes_match_a_scheduler_built_afresh(
+    settings: KubeSchedulerSettings,
+    node_count: int,
+    seed: int,
+    u: float,
+    memo_limit: int | None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Releases, new images, cordons, NotReady nodes and outside pods between batches of 1–6 pods:
+    the long-lived scheduler's cycles are those of one built from its nodes before each batch."""
+    if memo_limit is not None:
+        monkeypatch.setattr(scheduler_fleet, "SCORE_MEMO_LIMIT", memo_limit)
+    r = random.Random(seed)
+    shapes = random_shapes(r)
+    nodes = fleet_nodes(random_cluster(r, node_count, shapes), SELECTORS, IMAGES)
+    fleet = FleetScheduler(nodes, settings, FixedTie(u))  # type: ignore[arg-type]
+    placed: list[tuple[int, int, int, int, int]] = []
+    for _ in range(30):
+        batch = pod_batch(random_pods(r, r.randint(1, 6), shapes), SELECTORS, IMAGES)
+        schedule_beside_a_fresh_scheduler(fleet, batch, u, placed)
+        change_between_batches(r, fleet, placed, APPS)
+
+
+@pytest.mark.parametrize("settings", [LEGACY, FRAMEWORK], ids=["legacy", "framework"])
+def test_an_eirini_fleet_filling_up_matches_a_scheduler_built_afresh(settings: KubeSchedulerSettings) -> None:
+    """Eirini's calls: staging pods (no requests) and app pods, staging pods released and images
+    reported between batches, until the nodes are full; every cycle as on a fresh scheduler."""
+    r = random.Random(11)
+    nodes = uniform_fleet_nodes(150, memory_mb=4096, cpu_millis=4000, storage_mb=8192, max_pods=6)
+    fleet = FleetScheduler(nodes, settings, FixedTie(0.61))  # type: ignore[arg-type]
+    shapes = [(10, 32, 128), (10, 128, 128), (120, 1024, 128)]
+    placed: list[tuple[int, int, int, int, int]] = []
+    apps = 0
+    failed = 0
+    for _ in range(80):
+        staging, app = [], []
+        for _ in range(r.randint(5, 40)):
+            if r.random() < 0.3:
+                staging.append(True)
+                app.append(-1)
+            else:
+                staging.append(False)
+                app.append(r.randrange(max(1, apps)) if r.random() < 0.5 else apps)
+                apps += app[-1] == apps
+        shape = np.array([shapes[a % 3] if a >= 0 else (0, 0, 0) for a in app], dtype=np.int64)
+        batch = PodBatch(
+            app=np.array(app),
+            image=np.array(app),
+            staging=np.array(staging),
+            cpu_millis=shape[:, 0],
+            memory_mb=shape[:, 1],
+            storage_mb=shape[:, 2],
+        )
+        result = schedule_beside_a_fresh_scheduler(fleet, batch, 0.61, placed)
+        failed += int((result.node < 0).sum())
+        # Staging pods finish; the nodes report the app images they pulled (2 GB: widespread
+        # enough on a few nodes to score).
+        finished = [p for p in placed if p[1] == -1 and r.random() < 0.7]
+        for pod in finished:
+            placed.remove(pod)
+            fleet.release(*pod)
+        for node, app_id, *_ in placed[-5:]:
+            if app_id >= 0:
+                nodes.images.setdefault(app_id, {})[node] = 2000
+    # The fleet filled up: the last batches found no room for some pods.
+    assert failed > 0
+
+
+def test_release_frees_the_pod_in_the_shared_arrays_at_once() -> None:
+    """The caller sees a released pod gone before the next cycle; the scheduler then scores without it."""
+    nodes = uniform_fleet_nodes(3, memory_mb=8000, cpu_millis=4000, storage_mb=10_000)
+    fleet = FleetScheduler(nodes, LEGACY, FirstTieGenerator())  # type: ignore[arg-type]
+    batch = PodBatch(
+        app=np.array([4, 4]),
+        memory_mb=np.array([1000, 0]),
+        cpu_millis=np.array([100, 0]),
+        storage_mb=np.array([0, 0]),
+    )
+    first, second = fleet.schedule(batch).node.tolist()
+    fleet.release(first, 4, 100, 1000, 0)
+    fleet.release(second, 4, 0, 0, 0)
+    for name in MUTABLE_ARRAYS[:6]:
+        assert getattr(nodes, name).tolist() == [0, 0, 0], name
+    assert nodes.app_pods == {4: {}}
+    # All three nodes are empty again: the first tie is the scan's first node.
+    assert fleet.schedule(batch).node.tolist()[0] == 0
+
+
+def test_positions_between_finds_the_window_like_a_scan() -> None:
+    """The first index and the count of sorted positions in a wrapping window, against a plain scan."""
+    r = random.Random(4)
+    for _ in range(2000):
+        n = r.randint(1, 30)
+        positions = sorted(r.sample(range(n), r.randint(1, n)))
+        start, length = r.randrange(n), r.randint(1, n)
+        scanned = [(start + k) % n for k in range(length) if (start + k) % n in positions]
+        first, count = positions_between(positions, start, length, n)
+        assert count == len(scanned)
+        assert [positions[(first + k) % len(positions)] for k in range(count)] == scanned
 
 
 # --- the tie-break ----------------------------------------------------------------------------
