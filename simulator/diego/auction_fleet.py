@@ -75,7 +75,13 @@ _TWO_64 = 1 << 64
 
 @dataclass(slots=True)
 class FleetCells:
-    """Every cell's state as the auctioneer sees it in a round; arrays mutated in place by a round."""
+    """Every cell's state as the auctioneer sees it in a round; arrays mutated in place by a round.
+
+    The auction keeps its score queues on the object from round to round. Between rounds the
+    changing arrays (available resources, starting, task count) may be changed in place, best
+    recorded in ``changed``; the others (zones, totals, proxy memory, stacks and tags) are not
+    to be changed in place: replacing one, or changing ``live``, starts the queues afresh.
+    """
 
     zone: np.ndarray  # int64 zone index per cell
     zone_names: list[str]
@@ -410,6 +416,14 @@ class _Round:
         return found
 
     # -- from round to round ------------------------------------------------------------------
+
+    # A copy of the cells starts afresh: the typed arrays and their numpy views would not stay
+    # one memory through a deep copy or a pickle.
+    def __deepcopy__(self, memo: dict[int, object]) -> None:
+        return None
+
+    def __reduce__(self) -> tuple[type[None], tuple[()]]:
+        return type(None), ()
 
     def fits(self, cells: FleetCells, settings: DiegoSettings) -> bool:
         """Whether this state was made for these cells as they stand: the same columns that do

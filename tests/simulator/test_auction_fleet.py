@@ -793,3 +793,29 @@ def test_new_cells_or_other_settings_start_the_kept_state_afresh() -> None:
     fleet.live[1] = False
     result = schedule_round_fleet(fleet, batch, empty, DiegoSettings(), np.random.default_rng(0))
     assert result.lrp_cell.tolist() == [0]
+
+
+def test_a_copy_of_the_cells_places_as_fresh_cells_do() -> None:
+    r = random.Random(3)
+    cells = random_cluster(r, 30, ties=False)
+    app_ids: dict[str, int] = {}
+    fleet = fleet_cells(copy.deepcopy(cells), app_ids)
+    settings = DiegoSettings()
+    work = [round_work(r, round_) for round_ in range(8)]
+    for lrps, tasks in work[:4]:
+        schedule_round_fleet(
+            fleet, work_batch(lrps, app_ids), work_batch(tasks, app_ids), settings, np.random.default_rng(0)
+        )
+    copied, fresh = copy.deepcopy(fleet), fresh_copy(fleet)
+
+    for lrps, tasks in work[4:]:
+        lrp_batch, task_batch = work_batch(lrps, app_ids), work_batch(tasks, app_ids)
+        results = [
+            schedule_round_fleet(kept, lrp_batch, task_batch, settings, np.random.default_rng(1))
+            for kept in (copied, fresh, fleet)
+        ]
+
+        assert len({tuple(result.lrp_cell.tolist()) for result in results}) == 1
+        assert len({tuple(result.task_cell.tolist()) for result in results}) == 1
+        assert fleet_rows(copied, app_ids) == fleet_rows(fresh, app_ids) == fleet_rows(fleet, app_ids)
+    assert sum(len(lrps) + len(tasks) for lrps, tasks in work[4:]) > 10
