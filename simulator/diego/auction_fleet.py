@@ -22,8 +22,14 @@ lazily from a per-zone log of reserved cells: re-bucketing a few, or rebuilding 
 many. The few cells holding an LRP's app are scored one by one beside the queue; an app held by
 many cells gets queues of its own that include its locality. A run of a lane's items takes its
 winners from one tie at once (:meth:`_Round.bulk`): each winner is checked to score above the
-tie once placed, so the cells left stay tied and only the draws remain. Lanes with few items in
-a round are scored directly with numpy, which costs less than building their queues.
+tie once placed, so the cells left stay tied and only the draws remain. Lanes with few items so
+far are scored directly with numpy, which costs less than building their queues.
+
+The queues are kept on the :class:`FleetCells` from round to round: a fleet run makes tens of
+thousands of rounds of a dozen items, and between two of them only a few cells change (their
+reservations, a container started, a task finished). A round begins by comparing the arrays
+with its working copy of them (which also catches changes not recorded in ``changed``) and
+logging the cells that differ; the queues catch up with them as with their own reservations.
 """
 
 from __future__ import annotations
