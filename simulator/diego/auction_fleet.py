@@ -344,8 +344,9 @@ class _Queue:
             return
         # A cell out of the queue (inf) did not fit, or was no member; one that did not fit may
         # fit after a change between rounds.
-        news = list(map(self.key_of, tail)) if known is None else [known.get(c, _INF) for c in tail]
-        for c, new in zip(tail, news, strict=True):
+        key_of = self.key_of if known is None else lambda c: known.get(c, _INF)
+        for c in tail:
+            new = key_of(c)
             old = key[c]
             if old == new:
                 continue
@@ -392,6 +393,7 @@ class _Round:
         self.containers, self.containers_np = _working(cells.available_containers)
         self.starting, self.starting_np = _working(cells.starting)
         self.tasks, self.tasks_np = _working(cells.task_count)
+        self.differ = (np.empty(n, dtype=bool), np.empty(n, dtype=bool))  # begin's buffers
         self.statics: tuple[list[int], ...] = ()
         self.logs: list[list[int]] = [[] for _ in range(self.zones)]
         self.reserves = 0
@@ -457,14 +459,15 @@ class _Round:
         cells = self.cells
         cells.changed.clear()
         # Comparing the arrays costs little and catches changes a caller did not record.
-        differ = cells.available_memory != self.memory_np
+        differ, column_differs = self.differ
+        np.not_equal(cells.available_memory, self.memory_np, out=differ)
         for column, working in (
             (cells.available_disk, self.disk_np),
             (cells.available_containers, self.containers_np),
             (cells.starting, self.starting_np),
             (cells.task_count, self.tasks_np),
         ):
-            differ |= column != working
+            np.logical_or(differ, np.not_equal(column, working, out=column_differs), out=differ)
         moved = np.flatnonzero(differ)
         if not len(moved):
             return
