@@ -747,8 +747,11 @@ def test_rounds_on_the_same_cells_give_what_fresh_cells_in_the_same_state_give(
 
 @pytest.mark.parametrize("seed", range(6))
 def test_rounds_with_starts_and_finished_tasks_between_them_place_as_the_per_item_auction_does(
-    seed: int,
+    seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    if seed % 2:  # the zones' logs of changed cells trimmed all the time, queues left behind dropped
+        monkeypatch.setattr(auction_fleet, "LOG_KEEP", 4)
+        monkeypatch.setattr(auction_fleet, "REBUCKET_LIMIT", 24)
     r = random.Random(100 + seed)
     cells = random_cluster(r, 25, ties=False)
     item_cells = copy.deepcopy(cells)
