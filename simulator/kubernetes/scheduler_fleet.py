@@ -132,8 +132,10 @@ _REQUEST_ARRAYS = (
     "pods_without_memory_request",
 )
 _STATIC_ARRAYS = ("ready", "unschedulable")
-# Node states whose resource scores the scheduler remembers before it starts again.
-SCORE_MEMO_LIMIT = 1 << 16
+# Node states whose resource scores the scheduler remembers before it starts a new memo (it
+# keeps the previous one too): nodes pass through states in time, so recent ones are enough,
+# and a small memo stays in the processor's caches.
+SCORE_MEMO_LIMIT = 1 << 13
 
 
 @dataclass(frozen=True, slots=True)
@@ -632,6 +634,7 @@ class FleetScheduler:
             )
         )
         self._seen = {name: _Snapshot(getattr(nodes, name)) for name in (*_REQUEST_ARRAYS, *_STATIC_ARRAYS)}
+        self._columns = {name: (self._seen[name].array, mirror) for name, mirror in self._mirrors.items()}
         self._dirty: set[int] = set()
         self._profiles: dict[object, _ProfileNodes] = {}
         self._zones_of_window: dict[tuple[int, int], list[int]] = {}
@@ -648,6 +651,7 @@ class FleetScheduler:
         # Resource scores per class (a list by class index) for a node state: the nodes of a
         # big fleet go through the same few states, and a change of node mostly keeps its score.
         self._score_memo: dict[tuple[int, ...], list[int]] = {}
+        self._older_scores: dict[tuple[int, ...], list[int]] = {}
         # Per node: every profile's filters pass it; and the scores its classes hold when the node
         # fits every class (None otherwise, or not known).
         self._all_pass = [True] * n
@@ -722,8 +726,9 @@ class FleetScheduler:
     def _lower(self, name: str, node: int, amount: int) -> None:
         """Take ``amount`` off a node's entry of a shared array, and off the scheduler's copies."""
         getattr(self.nodes, name)[node] -= amount
-        self._seen[name].array[node] -= amount
-        self._mirrors[name][node] -= amount
+        seen, mirror = self._columns[name]
+        seen[node] -= amount
+        mirror[node] -= amount
 
     def _profile_nodes(self, profile: PodProfile) -> _ProfileNodes:
         known = self._profiles.get(profile.key)
@@ -808,6 +813,7 @@ class FleetScheduler:
 
     def _update_node(self, node: int, classes: Sequence[_PodClass] | None = None) -> None:
         """Recompute one node's filter verdict and resource scores for every class (or ``classes``)."""
+        shape, position, max_pods, cpu_bound, memory_bound, storage_bound = self._node_bounds[node]
         requested_cpu = self._req_cpu[node]
         requested_memory = self._req_memory[node]
         nonzero_cpu = requested_cpu + self._without_cpu[node] * DEFAULT_MILLI_CPU_REQUEST
@@ -815,21 +821,20 @@ class FleetScheduler:
             requested_memory * BYTES_PER_MB + self._without_memory[node] * DEFAULT_MEMORY_REQUEST_BYTES
         )
         if self._legacy:
-            key: tuple[int, ...] = (self._shape_of[node], nonzero_cpu, nonzero_memory)
+            key: tuple[int, ...] = (shape, nonzero_cpu, nonzero_memory)
         else:
-            key = (self._shape_of[node], nonzero_cpu, nonzero_memory, requested_cpu, requested_memory)
+            key = (shape, nonzero_cpu, nonzero_memory, requested_cpu, requested_memory)
         class_list = self._class_list
         by_class = self._score_memo.get(key)
         if by_class is None or len(by_class) < len(class_list):
             by_class = self._resource_scores(node, key, by_class)
-        position = self._pos_of[node]
         if classes is None:
             if (
-                self._pods[node] < self._alloc_pods[node]
+                self._pods[node] < max_pods
                 and self._all_pass[node]
-                and requested_cpu <= self._cpu_for_all[node]
-                and requested_memory <= self._memory_for_all[node]
-                and self._req_storage[node] <= self._storage_for_all[node]
+                and requested_cpu <= cpu_bound
+                and requested_memory <= memory_bound
+                and self._req_storage[node] <= storage_bound
             ):
                 # Every class may use the node and scores it by_class: most changes keep those.
                 if by_class == self._applied[node]:
@@ -840,7 +845,7 @@ class FleetScheduler:
                         self._set_score(cls, position, value)
                 return
             self._applied[node] = None
-        room = self._pods[node] < self._alloc_pods[node]
+        room = self._pods[node] < max_pods
         free_cpu = self._alloc_cpu[node] - requested_cpu
         free_memory = self._alloc_memory[node] - requested_memory
         free_storage = self._alloc_storage[node] - self._req_storage[node]
@@ -881,17 +886,30 @@ class FleetScheduler:
                 cls.tops = (scores == cls.top).nonzero()[0].tolist() if cls.top > _USABLE_ABOVE else []
 
     def _bound_requests(self) -> None:
-        """Per node, the most it may have requested of each resource for every class to fit."""
+        """Per node, in one tuple: its shape (allocatable cpu and memory), scan position and
+        allocatable pods, and the most it may have requested of each resource for every class to fit."""
         classes = self._class_list
         need_cpu = max((cls.need_cpu for cls in classes), default=_UNCHECKED)
         need_memory = max((cls.need_memory for cls in classes), default=_UNCHECKED)
         need_storage = max((cls.need_storage for cls in classes), default=_UNCHECKED)
-        self._cpu_for_all = [alloc - need_cpu for alloc in self._alloc_cpu]
-        self._memory_for_all = [alloc - need_memory for alloc in self._alloc_memory]
-        self._storage_for_all = [alloc - need_storage for alloc in self._alloc_storage]
+        self._node_bounds = [
+            (
+                self._shape_of[node],
+                self._pos_of[node],
+                self._alloc_pods[node],
+                self._alloc_cpu[node] - need_cpu,
+                self._alloc_memory[node] - need_memory,
+                self._alloc_storage[node] - need_storage,
+            )
+            for node in range(self._n)
+        ]
 
     def _resource_scores(self, node: int, key: tuple[int, ...], known: list[int] | None) -> list[int]:
         """Every class's resource score on ``node`` (``known`` holds the first few), remembered by ``key``."""
+        if known is None:
+            known = self._older_scores.get(key)
+            if known is not None:
+                self._remember(key, known)
         alloc_cpu = self._alloc_cpu[node]
         alloc_memory_bytes = self._alloc_memory[node] * BYTES_PER_MB
         requested_cpu = self._req_cpu[node]
@@ -921,10 +939,13 @@ class FleetScheduler:
                 )
             scores.append(value)
         if known is None:
-            if len(self._score_memo) >= SCORE_MEMO_LIMIT:
-                self._score_memo.clear()
-            self._score_memo[key] = scores
+            self._remember(key, scores)
         return scores
+
+    def _remember(self, key: tuple[int, ...], scores: list[int]) -> None:
+        if len(self._score_memo) >= SCORE_MEMO_LIMIT:
+            self._older_scores, self._score_memo = self._score_memo, {}
+        self._score_memo[key] = scores
 
     # -- the cycle ------------------------------------------------------------------------------
 
