@@ -10,7 +10,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from cfviz import selectors, services
-from cfviz.commands import FLEET_COMMANDS, MAX_MESSAGE_BYTES, CommandError, parse_command
+from cfviz.commands import FLEET_COMMANDS, MAX_MESSAGE_BYTES, Command, CommandError, parse_command
 from cfviz.fleet_runtime import FleetLiveRun
 from cfviz.runtime import LiveRun, registry
 from simulator.scenario import ScenarioError
@@ -140,7 +140,7 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
             except ValueError as exc:
                 await self._error(str(exc), content)
 
-    async def _fleet_command(self, live: FleetLiveRun, command: Any, content: Any) -> None:
+    async def _fleet_command(self, live: FleetLiveRun, command: Command, content: Any) -> None:
         if command.name not in FLEET_COMMANDS:
             await self._error(
                 f"{command.name!r} needs a detailed run; this is a fleet run (docs/fleet.md), which "
