@@ -431,12 +431,12 @@ class RunRegistry:
                 live.t = min(target, live.sim.now)
                 if live.done:
                     live.status = FINISHED
+                    # Stored before the frame that says so: a viewer who sees "finished" finds it saved.
+                    summary = await live.call(live.summary)
+                    await database_sync_to_async(services.run_record_finished)(
+                        run_id=live.run_id, event_log="", summary=summary
+                    )
                 await self._broadcast_fleet(live)
-            if live.status == FINISHED:
-                summary = await live.call(live.summary)
-                await database_sync_to_async(services.run_record_finished)(
-                    run_id=live.run_id, event_log="", summary=summary
-                )
         except asyncio.CancelledError:
             raise
         except Exception:
