@@ -5,10 +5,8 @@
  * replaces it. JSON messages besides the snapshot are errors and answers to `fleet_query`.
  */
 
-import { CLOSE_FORBIDDEN, CLOSE_NO_SUCH_RUN } from "./socket.js";
 import { decodeFrame } from "./fleet_frame.js";
-
-const BACKOFF_MS = [500, 1000, 2000, 4000, 8000];
+import { ReconnectingSocket } from "./reconnecting_socket.js";
 
 /**
  * @typedef {{
@@ -22,52 +20,23 @@ const BACKOFF_MS = [500, 1000, 2000, 4000, 8000];
  * }} FleetHandlers
  */
 
-export class FleetSocket {
+export class FleetSocket extends ReconnectingSocket {
   /**
    * @param {string} url ws:// or wss:// URL of the run
    * @param {FleetHandlers} handlers
    */
   constructor(url, handlers) {
-    this.url = url;
-    this.handlers = handlers;
+    super(url, handlers, "arraybuffer");
     /** `seq` of the latest frame applied, whichever platform it was for; null before any. */
     this.lastSeq = null;
     /** Latest `seq` applied per platform, to drop a stale frame (say, from before a reconnect). */
     this.seqByPlatform = new Map();
     this.haveSnapshot = false;
-    this.attempt = 0;
-    this.ws = null;
-    this.stopped = false;
   }
 
-  connect() {
-    this.handlers.onConnection(this.attempt ? "reconnecting" : "connecting");
-    const ws = new WebSocket(this.url);
-    ws.binaryType = "arraybuffer";
-    this.ws = ws;
-    ws.addEventListener("open", () => {
-      this.attempt = 0;
-      // Every connection starts with a snapshot; frames only make sense against its layout.
-      this.haveSnapshot = false;
-      this.handlers.onConnection("open");
-    });
-    ws.addEventListener("message", (event) => this.receive(event.data));
-    ws.addEventListener("close", (event) => this.closed(event));
-  }
-
-  closed(event) {
-    this.ws = null;
-    if (this.stopped) return;
-    if (event.code === CLOSE_NO_SUCH_RUN || event.code === CLOSE_FORBIDDEN) {
-      // Final answers: reconnecting would get the same one.
-      this.stopped = true;
-      this.handlers.onConnection(event.code === CLOSE_FORBIDDEN ? "forbidden" : "gone");
-      return;
-    }
-    const delay = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];
-    this.attempt += 1;
-    this.handlers.onConnection("reconnecting");
-    setTimeout(() => this.connect(), delay * (0.8 + Math.random() * 0.4));
+  opened() {
+    // Every connection starts with a snapshot; frames only make sense against its layout.
+    this.haveSnapshot = false;
   }
 
   /** @param {string|ArrayBuffer} data one websocket message */
@@ -113,15 +82,4 @@ export class FleetSocket {
     this.handlers.onFrame(frame);
   }
 
-  /** Send a command; false if the socket is not open. */
-  send(command) {
-    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
-    this.ws.send(JSON.stringify(command));
-    return true;
-  }
-
-  close() {
-    this.stopped = true;
-    this.ws?.close();
-  }
 }
