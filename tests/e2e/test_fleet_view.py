@@ -768,6 +768,16 @@ def test_a_real_fleet_run_of_the_scale_scenario_draws_its_frames(live_asgi_url: 
     expect(tooltip.locator(".fleet-tooltip-apps-heading")).to_have_text(
         re.compile(r"^(\d[\d,]* apps? on it|No apps on it)$"), timeout=REAL_RUN_TIMEOUT_MS
     )
+    pause_run(page)
+
+
+def pause_run(page: Page) -> None:
+    """Pause the live run before the test ends, so the server is not still writing the run's
+    status to the database while the next test empties it (SQLite locks)."""
+    pause = page.get_by_role("button", name="Pause", exact=True)
+    if pause.is_enabled():
+        pause.click()
+    expect(page.locator("#run-status")).to_have_text(re.compile("paused|finished"))
 
 
 RECORD_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "scale-250k.json"
@@ -801,3 +811,4 @@ def test_the_250k_record_run_streams_aggregated_frames_for_1000_cells_and_they_a
     )
     assert 0 < rate <= 12
     assert stats["diego"]["tiles"] == 1000
+    pause_run(page)
