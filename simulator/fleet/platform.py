@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from abc import ABC, abstractmethod
 
 import numpy as np
 
@@ -62,7 +63,7 @@ class Draws:
         return self.uniforms_left.pop()
 
 
-class FleetPlatform:
+class FleetPlatform(ABC):
     name = ""
     # Per-instance stamps the platform keeps besides desired/placed/running.
     stamp_names: tuple[str, ...] = ()
@@ -127,8 +128,9 @@ class FleetPlatform:
         self.tick_pending = False
         self.step(self.engine.now)
 
-    def step(self, now: float) -> None:  # pragma: no cover - every platform has its own
-        raise NotImplementedError
+    @abstractmethod
+    def step(self, now: float) -> None:
+        """One tick at ``now``: Diego's next auction round, or Eirini's next window."""
 
     # -- jittered durations -------------------------------------------------------------------
 
