@@ -23,13 +23,16 @@ many. The few cells holding an LRP's app are scored one by one beside the queue;
 many cells gets queues of its own that include its locality. A run of a lane's items takes its
 winners from one tie at once (:meth:`_Round.bulk`): each winner is checked to score above the
 tie once placed, so the cells left stay tied and only the draws remain. Lanes with few items so
-far are scored directly with numpy, which costs less than building their queues.
+far are scored directly with numpy, which costs less than building their queues, and so are
+lanes used so seldom that keeping their queues up with every change would cost more.
 
 The queues are kept on the :class:`FleetCells` from round to round: a fleet run makes tens of
 thousands of rounds of a dozen items, and between two of them only a few cells change (their
 reservations, a container started, a task finished). A round begins by comparing the arrays
 with its working copy of them (which also catches changes not recorded in ``changed``) and
 logging the cells that differ; the queues catch up with them as with their own reservations.
+A caller that records every change in ``changed`` may say so (``changed_complete``), and the
+round then reads just those cells.
 """
 
 from __future__ import annotations
@@ -69,8 +72,12 @@ SMALL_BATCH = 64
 LOG_KEEP = 4096
 # an app held by more cells gets queues scored with its own locality term;
 FEW_HOLDERS = 16
-# a run of items drawn from one tie at once needs at least this many tied cells and items.
+# a run of items drawn from one tie at once needs at least this many tied cells and items;
 BULK_MIN = 16
+# a lane whose queues would re-bucket more changed cells per item than this (on average) is
+# scored directly instead, and goes back to queues below the lower mark: a rarely used lane
+# would pay for every change between its items (a numpy pass costs about 40 re-bucketings).
+DIRECT_ABOVE, QUEUE_BELOW = 60.0, 30.0
 
 _LRP, _TASK = 0, 1
 _OK, _ROOTFS, _TAGS = 0, 1, 3  # filter verdicts, ranked like auction._FILTER_RANK
@@ -110,6 +117,9 @@ class FleetCells:
     # Cells whose state changed outside the auction since the last round (a container started,
     # a task finished): whoever changes the arrays between rounds adds them here.
     changed: set[int] = field(default_factory=set)
+    # Whether ``changed`` names every such cell: a round then reads just those cells instead of
+    # comparing every array with its working copy.
+    changed_complete: bool = False
     # The auction's state kept from round to round (its score queues): see :func:`_round_state`.
     _auction: _Round | None = field(default=None, repr=False, compare=False)
 
@@ -268,6 +278,7 @@ class _Filter:
     error: str  # the furthest filter error (§1.4)
     zone_of: np.ndarray  # the passing cells' zones
     member: bytearray  # 1 for a passing cell, by cell position
+    everyone: bool  # every cell passes (and is live)
     zone_cells: dict[int, np.ndarray] | None = None  # each zone's passing cells, once asked for
 
 
@@ -286,6 +297,9 @@ class _Lane:
     own: dict[int, list[_Queue | None]]  # for one round: the apps' instances change between rounds
     no_fit: tuple[int, str] = (-1, "")
     seen: int = 0  # items of the lane over the rounds so far: queues pay off once there are enough
+    direct: bool = False  # scored directly: too many changes between its items (DIRECT_ABOVE)
+    changes_at: int = 0  # the round state's change count when the lane was last used
+    churn: float = 0.0  # changed cells per item between uses, a moving average
 
 
 class _Queue:
@@ -337,11 +351,11 @@ class _Queue:
         key, pos, buckets, levels, log = self.key, self.pos, self.buckets, self.levels, self.log
         tail = log[self.synced :]
         self.synced = len(log)
-        member = self.lane.filt.member
         if len(tail) > 1:
-            tail = [c for c in dict.fromkeys(tail) if member[c]]
-        elif tail and not member[tail[0]]:
-            return
+            tail = list(dict.fromkeys(tail))  # a cell logged twice is scored once
+        if not self.lane.filt.everyone:
+            member = self.lane.filt.member
+            tail = [c for c in tail if member[c]]
         # A cell out of the queue (inf) did not fit, or was no member; one that did not fit may
         # fit after a change between rounds.
         key_of = self.key_of if known is None else lambda c: known.get(c, _INF)
@@ -383,6 +397,7 @@ class _Round:
         self.fixed = _fixed_columns(cells)
         self.n = n = len(cells.names)
         self.live = np.array(cells.live, dtype=bool)
+        self.live_bytes = self.live.tobytes()
         self.any_live = bool(self.live.any())
         self.zones = max(len(cells.zone_names), int(cells.zone.max()) + 1 if n else 0)
         self.zone: list[int] = cells.zone.tolist()
@@ -397,6 +412,7 @@ class _Round:
         self.statics: tuple[list[int], ...] = ()
         self.logs: list[list[int]] = [[] for _ in range(self.zones)]
         self.reserves = 0
+        self.changes = 0  # cells changed or reserved over all rounds, for the lanes' churn
         self.ties = 0
         self.small_tie = 0  # the size of the last tie too small for a run: skip as many items
         self.lanes: dict[tuple[int, int, int, int], _Lane] = {}
@@ -420,7 +436,12 @@ class _Round:
             found = _Lane(kind, memory, disk, filt, filt.zones, False, [None] * self.zones, {})
             self.lanes[key] = found
         found.seen += items
-        found.queued = found.seen >= QUEUE_MIN_ITEMS
+        churn = found.churn = (found.churn + (self.changes - found.changes_at) / items) / 2
+        found.changes_at = self.changes
+        if found.direct != (churn > (QUEUE_BELOW if found.direct else DIRECT_ABOVE)):
+            found.direct = not found.direct
+            found.queues = [None] * self.zones  # rebuilt when the lane goes back to queues
+        found.queued = found.seen >= QUEUE_MIN_ITEMS and not found.direct
         return found
 
     # -- from round to round ------------------------------------------------------------------
@@ -441,7 +462,7 @@ class _Round:
             and self.settings == (settings.starting_container_weight, settings.bin_pack_first_fit_weight)
             and all(a is b for a, b in zip(self.fixed, _fixed_columns(cells), strict=True))
             and len(cells.names) == self.n
-            and np.array_equal(cells.live, self.live)
+            and cells.live.tobytes() == self.live_bytes
         )
 
     def begin(self, rng: np.random.Generator) -> None:
@@ -450,6 +471,7 @@ class _Round:
         re-bucket them; forget what held for the last round only."""
         self.rng = rng
         self.raw = []
+        self.changes += self.reserves
         self.ties = self.small_tie = self.reserves = 0
         self.zone_counts = {}
         self.app_counts = self.cells.app_counts
@@ -457,6 +479,10 @@ class _Round:
             lane.own = {}
             lane.no_fit = (-1, "")
         cells = self.cells
+        if cells.changed_complete:
+            self.take_changed(sorted(cells.changed))
+            cells.changed.clear()
+            return
         cells.changed.clear()
         # Comparing the arrays costs little and catches changes a caller did not record.
         differ, column_differs = self.differ
@@ -468,16 +494,22 @@ class _Round:
             (cells.task_count, self.tasks_np),
         ):
             np.logical_or(differ, np.not_equal(column, working, out=column_differs), out=differ)
-        moved = np.flatnonzero(differ)
-        if not len(moved):
+        self.take_changed(np.flatnonzero(differ).tolist())
+
+    def take_changed(self, moved: list[int]) -> None:
+        """The working state takes the cells' new values; their zones' logs name them."""
+        if not moved:
             return
-        self.memory_np[moved] = cells.available_memory[moved]
-        self.disk_np[moved] = cells.available_disk[moved]
-        self.containers_np[moved] = cells.available_containers[moved]
-        self.starting_np[moved] = cells.starting[moved]
-        self.tasks_np[moved] = cells.task_count[moved]
+        cells = self.cells
+        self.changes += len(moved)
+        at = np.array(moved, dtype=np.int64)  # an array index costs a fifth of a list's
+        self.memory_np[at] = cells.available_memory[at]
+        self.disk_np[at] = cells.available_disk[at]
+        self.containers_np[at] = cells.available_containers[at]
+        self.starting_np[at] = cells.starting[at]
+        self.tasks_np[at] = cells.task_count[at]
         zone, logs = self.zone, self.logs
-        for c in moved.tolist():
+        for c in moved:
             logs[zone[c]].append(c)
         for z, log in enumerate(logs):
             if len(log) > LOG_KEEP:
@@ -521,7 +553,10 @@ class _Round:
             found = len(self.filter_list)
             member = np.zeros(self.n, dtype=np.uint8)
             member[cells] = 1
-            self.filter_list.append(_Filter(cells, zones, error, zone_of, bytearray(member.tobytes())))
+            everyone = len(cells) == self.n
+            self.filter_list.append(
+                _Filter(cells, zones, error, zone_of, bytearray(member.tobytes()), everyone)
+            )
             self.filters[(stack, tags)] = found
         return found
 

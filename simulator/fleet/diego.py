@@ -74,6 +74,7 @@ class DiegoFleet(FleetPlatform):
             proxy_memory=np.full(n, scenario.diego.proxy_memory_mb, dtype=np.int64),
             app_counts={},
             live=np.ones(n, dtype=bool),
+            changed_complete=True,  # _catch_up records every change between rounds
         )
         # (done, node, memory, disk) of staging tasks running; (started, node) of containers starting.
         self.tasks_running: list[tuple[float, int, int, int]] = []

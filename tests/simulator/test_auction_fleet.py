@@ -63,6 +63,11 @@ PATHS = {
     },
     "apps' own queues": {"QUEUE_MIN_ITEMS": 1, "FEW_HOLDERS": 0, "BULK_MIN": NEVER, "SMALL_BATCH": 0},
     "runs drawn from one tie": {"QUEUE_MIN_ITEMS": 1, "BULK_MIN": 2},
+    "lanes switching between queues and numpy": {
+        "QUEUE_MIN_ITEMS": 1,
+        "DIRECT_ABOVE": 2.0,
+        "QUEUE_BELOW": 1.0,
+    },
 }
 Outcome = list[tuple[str, str | None, str | None]]
 
@@ -745,9 +750,10 @@ def test_rounds_on_the_same_cells_give_what_fresh_cells_in_the_same_state_give(
         assert not kept.changed
 
 
+@pytest.mark.parametrize("complete", [False, True], ids=["arrays compared", "changed set trusted"])
 @pytest.mark.parametrize("seed", range(6))
 def test_rounds_with_starts_and_finished_tasks_between_them_place_as_the_per_item_auction_does(
-    seed: int, monkeypatch: pytest.MonkeyPatch
+    seed: int, complete: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if seed % 2:  # the zones' logs of changed cells trimmed all the time, queues left behind dropped
         monkeypatch.setattr(auction_fleet, "LOG_KEEP", 4)
@@ -757,6 +763,7 @@ def test_rounds_with_starts_and_finished_tasks_between_them_place_as_the_per_ite
     item_cells = copy.deepcopy(cells)
     app_ids: dict[str, int] = {}
     fleet = fleet_cells(copy.deepcopy(cells), app_ids)
+    fleet.changed_complete = complete
     rng = np.random.default_rng(seed)
     for round_ in range(12):
         report_between_rounds(r, item_cells, fleet, record=True)
@@ -771,6 +778,73 @@ def test_rounds_with_starts_and_finished_tasks_between_them_place_as_the_per_ite
         winners = [fleet.names[c] if c >= 0 else None for c in [*result.lrp_cell, *result.task_cell]]
         assert winners == [w for _, w, _ in per_item_outcome(placements, lrps, tasks)]
         assert fleet_rows(fleet, app_ids) == cell_rows(item_cells)
+
+
+def test_a_round_trusting_a_complete_changed_set_reads_no_other_cell() -> None:
+    """``changed_complete`` is a promise: a change left out of ``changed`` is not seen."""
+    cells = [make_cell("a", zone="z1"), make_cell("b", zone="z1", available_memory_mb=4096)]
+    app_ids: dict[str, int] = {}
+    fleet = fleet_cells(copy.deepcopy(cells), app_ids)
+    fleet.changed_complete = True
+    empty = work_batch([], app_ids)
+    schedule_round_fleet(
+        fleet, work_batch([make_lrp("web")], app_ids), empty, DiegoSettings(), np.random.default_rng(0)
+    )
+    fleet.available_memory[1] = 0  # not recorded: the round still sees b's memory
+    fleet.available_memory[0] = 0
+    fleet.changed.add(0)
+
+    result = schedule_round_fleet(
+        fleet,
+        work_batch([make_lrp("api", memory_mb=1024)], app_ids),
+        empty,
+        DiegoSettings(),
+        np.random.default_rng(0),
+    )
+
+    assert result.lrp_cell.tolist() == [1]
+    assert not fleet.changed
+
+
+def test_a_lane_used_rarely_between_many_changes_is_scored_directly_then_queued_again(
+    path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if path != "queues caught up cell by cell":
+        pytest.skip("one path is enough: the lane's mode is what is checked")
+    monkeypatch.setattr(auction_fleet, "DIRECT_ABOVE", 6.0)
+    monkeypatch.setattr(auction_fleet, "QUEUE_BELOW", 3.0)
+    r = random.Random(7)
+    cells = random_cluster(r, 20, ties=False)
+    app_ids: dict[str, int] = {}
+    fleet = fleet_cells(copy.deepcopy(cells), app_ids)
+    item_cells = copy.deepcopy(cells)
+    rng = np.random.default_rng(0)
+    modes: list[bool] = []
+    compared = 0
+    for round_ in range(14):
+        # Busy rounds of small LRPs (lanes of their own) with a big LRP every fourth round, then
+        # rounds of a big app's instances only. No two items alike, so the order is fixed.
+        if round_ < 8:
+            lrps = [make_lrp(f"small-{round_}-{k}", memory_mb=64 + 8 * k) for k in range(8)]
+            if round_ % 4 == 0:
+                lrps.append(make_lrp(f"big-{round_}", memory_mb=2048))
+        else:
+            lrps = [make_lrp(f"big-{round_}", index, memory_mb=2048) for index in range(6)]
+        placements = schedule_round(item_cells, lrps, [], DiegoSettings(), random.Random(round_))
+        result = schedule_round_fleet(
+            fleet, work_batch(lrps, app_ids), work_batch([], app_ids), DiegoSettings(), rng
+        )
+        winners = [fleet.names[c] if c >= 0 else None for c in result.lrp_cell]
+        if all(p.tied <= 1 for p in placements):
+            assert winners == [w for _, w, _ in per_item_outcome(placements, lrps, [])]
+            compared += 1
+        big = next((lane for key, lane in fleet._auction.lanes.items() if key[1] == 2048), None)
+        if big is not None:
+            modes.append(big.direct)
+
+    assert compared >= 10, "most rounds were meant to be free of ties"
+    assert True in modes, "the rarely used lane was to be scored directly"
+    assert modes[-1] is False, "used every round again, the lane was to get its queues back"
 
 
 def test_new_cells_or_other_settings_start_the_kept_state_afresh() -> None:
