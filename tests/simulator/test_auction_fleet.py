@@ -19,7 +19,6 @@ from functools import cache
 import numpy as np
 import pytest
 
-from simulator.diego import auction_fleet
 from simulator.diego.auction import (
     VERDICT_OK,
     CellState,
@@ -38,6 +37,7 @@ from simulator.diego.auction_fleet import (
     fleet_cells,
     fleet_order,
     schedule_round_fleet,
+    tuning,
     work_batch,
 )
 from simulator.diego.constants import ERROR_CELL_COMMUNICATION, ERROR_INFLIGHT_LIMIT, ERROR_ROOTFS
@@ -79,7 +79,7 @@ pytestmark = pytest.mark.usefixtures("path")
 @pytest.fixture(params=list(PATHS))
 def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     for name, value in PATHS[request.param].items():
-        monkeypatch.setattr(auction_fleet, name, value)
+        monkeypatch.setattr(tuning, name, value)
     return str(request.param)
 
 
@@ -756,8 +756,8 @@ def test_rounds_with_starts_and_finished_tasks_between_them_place_as_the_per_ite
     seed: int, complete: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if seed % 2:  # the zones' logs of changed cells trimmed all the time, queues left behind dropped
-        monkeypatch.setattr(auction_fleet, "LOG_KEEP", 4)
-        monkeypatch.setattr(auction_fleet, "REBUCKET_LIMIT", 24)
+        monkeypatch.setattr(tuning, "LOG_KEEP", 4)
+        monkeypatch.setattr(tuning, "REBUCKET_LIMIT", 24)
     r = random.Random(100 + seed)
     cells = random_cluster(r, 25, ties=False)
     item_cells = copy.deepcopy(cells)
@@ -811,8 +811,8 @@ def test_a_lane_used_rarely_between_many_changes_is_scored_directly_then_queued_
 ) -> None:
     if path != "queues caught up cell by cell":
         pytest.skip("one path is enough: the lane's mode is what is checked")
-    monkeypatch.setattr(auction_fleet, "DIRECT_ABOVE", 6.0)
-    monkeypatch.setattr(auction_fleet, "QUEUE_BELOW", 3.0)
+    monkeypatch.setattr(tuning, "DIRECT_ABOVE", 6.0)
+    monkeypatch.setattr(tuning, "QUEUE_BELOW", 3.0)
     r = random.Random(7)
     cells = random_cluster(r, 20, ties=False)
     app_ids: dict[str, int] = {}
