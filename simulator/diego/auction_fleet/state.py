@@ -124,8 +124,11 @@ class RoundState:
         """A new round: take in the cells changed since the last one (``cells.changed``, and
         any other difference between the arrays and the working state), so that the queues
         re-bucket them; forget what held for the last round only."""
-        self.rng = rng
-        self.raw = []
+        if rng is not self.rng:
+            # Draws left from the last round stay usable with the same generator: a fresh block
+            # of them would cost more than a small round's whole auction.
+            self.rng = rng
+            self.raw = []
         self.changes += self.reserves
         self.ties = self.small_tie = self.reserves = 0
         self.zone_counts = {}
