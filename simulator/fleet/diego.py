@@ -112,6 +112,15 @@ class DiegoFleet(FleetPlatform):
         self.instance_index = np.arange(self.apps.instance_count, dtype=np.int64) - np.repeat(
             self.apps.first_instance, self.apps.instances
         )
+        # The round and turn in it that placed each instance, and each app's staging task (and
+        # when that task's container was created and when it finished): enough to rebuild what
+        # the auctioneer saw for any placement (simulator/fleet/diego_explain.py).
+        self.lrp_round = np.full(self.apps.instance_count, -1, dtype=np.int64)
+        self.lrp_turn = np.zeros(self.apps.instance_count, dtype=np.int64)
+        self.task_round = np.full(self.apps.count, -1, dtype=np.int64)
+        self.task_turn = np.zeros(self.apps.count, dtype=np.int64)
+        self.task_created = np.full(self.apps.count, np.inf)
+        self.task_done = np.full(self.apps.count, np.inf)
         # One request between components: network both ways and the server's handling.
         self.hop_s = 2 * timing.network_latency_s + timing.api_latency_s + timing.db_latency_s
         # A round lists the cells (BBS) and fetches every rep's state in parallel.
@@ -201,9 +210,14 @@ class DiegoFleet(FleetPlatform):
         )
         # The Perform reaches each winning rep one hop later.
         performed = decided + self.timing.network_latency_s
-        placed = self._start_lrps(lrps.tolist(), result.lrp_cell.tolist(), performed, decided)
-        placed += self._start_staging(tasks.tolist(), result.task_cell.tolist(), performed, decided)
         trace = self.trace
+        lrp_list, lrp_cells = lrps.tolist(), result.lrp_cell.tolist()
+        task_list, task_cells = tasks.tolist(), result.task_cell.tolist()
+        self._note_turns(
+            len(trace.round_at), lrp_list, lrp_cells, result.lrp_turn, task_list, task_cells, result.task_turn
+        )
+        placed = self._start_lrps(lrp_list, lrp_cells, performed, decided)
+        placed += self._start_staging(task_list, task_cells, performed, decided)
         trace.round_at.append(decided)
         trace.round_placed.append(placed)
         trace.round_failed.append(len(lrps) + len(tasks) - placed)
@@ -211,6 +225,31 @@ class DiegoFleet(FleetPlatform):
         self.busy_until = performed + self.timing.network_latency_s
         self.check_finished()
         self._wake(max(self.busy_until, self._next_arrival()))
+
+    def _note_turns(
+        self,
+        round_: int,
+        lrps: list[int],
+        lrp_cells: list[int],
+        lrp_turns: list[int],
+        tasks: list[int],
+        task_cells: list[int],
+        task_turns: list[int],
+    ) -> None:
+        lrp_round, lrp_turn, task_round, task_turn = (
+            self.lrp_round,
+            self.lrp_turn,
+            self.task_round,
+            self.task_turn,
+        )
+        for instance, node, turn in zip(lrps, lrp_cells, lrp_turns, strict=True):
+            if node >= 0:
+                lrp_round[instance] = round_
+                lrp_turn[instance] = turn
+        for app, node, turn in zip(tasks, task_cells, task_turns, strict=True):
+            if node >= 0:
+                task_round[app] = round_
+                task_turn[app] = turn
 
     def _start_lrps(self, lrps: list[int], cells: list[int], performed: float, decided: float) -> int:
         trace = self.trace
@@ -284,6 +323,8 @@ class DiegoFleet(FleetPlatform):
             trace.staging_disk_mb[app] = disk
             heapq.heappush(self.tasks_running, (done, node, memory, disk))
             heapq.heappush(self.containers_starting, (created, node))
+            self.task_created[app] = created
+            self.task_done[app] = done
             # The rep reports completion to the BBS, which calls Cloud Controller back; CC
             # desires the LRP, and the BBS asks the auctioneer to start its instances.
             staged = done + 2 * hop * next(factors)

@@ -81,6 +81,9 @@ class RoundResult:
     task_error: np.ndarray
     errors: list[str]  # word for word as the per-item auction gives them ("" at 0)
     ties: int  # placements decided by a tie-break
+    # Each item's turn in the round (batch order): what it saw is what the earlier turns left.
+    lrp_turn: list[int] = field(default_factory=list)
+    task_turn: list[int] = field(default_factory=list)
 
 
 def fleet_cells(states: list[CellState], app_ids: dict[str, int]) -> FleetCells:

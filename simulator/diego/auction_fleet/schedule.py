@@ -100,7 +100,18 @@ def schedule_round_fleet(
         task_error=np.array(task_error, dtype=np.int64),
         errors=errors,
         ties=state.ties,
+        lrp_turn=_turns(len(lrps.app), (first, 0), (rest, len(first) + len(task_order))),
+        task_turn=_turns(len(tasks.app), (task_order, len(first))),
     )
+
+
+def _turns(count: int, *orders: tuple[list[int], int]) -> list[int]:
+    """Each batch position's turn, from the orders its items were taken in and where each began."""
+    turns = [0] * count
+    for order, start in orders:
+        for turn, i in enumerate(order, start):
+            turns[i] = turn
+    return turns
 
 
 def _outcome(batch: WorkBatch) -> tuple[list[int], list[int]]:
