@@ -51,8 +51,10 @@ class Command:
     unit: str = "event"
     backwards: bool = False
     mode: str = "time"
-    # For "fleet_query": the platform (optional) and the node or app asked about.
+    # For "fleet_query": the platform (optional) and the node or app asked about; for an app,
+    # optionally ``why``: an instance index or "staging" (why that placement went where it did).
     query: dict[str, str] | None = None
+    why: int | str | None = None
 
     @property
     def changes_run(self) -> bool:
@@ -136,13 +138,19 @@ def _parse_time_travel(name: str, content: dict[str, Any]) -> Command:
 
 
 def _parse_fleet_query(content: dict[str, Any]) -> Command:
-    extra = sorted(set(content) - {"command", "platform", "node", "app"})
+    extra = sorted(set(content) - {"command", "platform", "node", "app", "why"})
     if extra:
         raise CommandError(f"unexpected field(s) for 'fleet_query': {', '.join(extra)}")
     asked = [key for key in ("node", "app") if key in content]
     if len(asked) != 1:
         raise CommandError('"fleet_query" asks about one "node" or one "app"')
     query: dict[str, str] = {}
+    why = content.get("why")
+    if "why" in content:
+        if "app" not in content:
+            raise CommandError('"why" asks about one of an "app"\'s placements: give the "app"')
+        if why != "staging" and (isinstance(why, bool) or not isinstance(why, int) or why < 0):
+            raise CommandError('"why" must be an instance index (0, 1, ...) or "staging"')
     for key in ("platform", *asked):
         if key not in content:
             continue
@@ -150,4 +158,4 @@ def _parse_fleet_query(content: dict[str, Any]) -> Command:
         if not isinstance(value, str) or not value or len(value) > 200:
             raise CommandError(f'"{key}" must be a non-empty name')
         query[key] = value
-    return Command("fleet_query", query=query)
+    return Command("fleet_query", query=query, why=why)

@@ -152,7 +152,7 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
             query = command.query or {}
             try:
                 answer = await live.call(
-                    live.answer, query.get("platform"), query.get("node"), query.get("app")
+                    live.answer, query.get("platform"), query.get("node"), query.get("app"), command.why
                 )
             except ValueError as exc:
                 await self._error(str(exc), content)

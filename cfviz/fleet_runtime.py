@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from cfviz.fleet_wire import encode_frame
+from simulator.fleet.diego import DiegoFleet
+from simulator.fleet.diego_explain import lrp_decision, staging_decision
+from simulator.fleet.platform import FleetPlatform
 from simulator.fleet.run import FleetRun
 from simulator.scenario import Scenario as ScenarioSpec
 
@@ -125,10 +128,13 @@ class FleetLiveRun:
             for frame in self.sim.frames(self.t).values()
         ]
 
-    def answer(self, platform: str | None, node: str | None, app: str | None) -> dict[str, Any]:
-        """(Worker thread.) The apps on a node, or the nodes of an app, at the playhead.
+    def answer(
+        self, platform: str | None, node: str | None, app: str | None, why: int | str | None = None
+    ) -> dict[str, Any]:
+        """(Worker thread.) The apps on a node, or the nodes of an app, at the playhead; with
+        ``why``, the decision that placed one of the app's instances (or its staging task).
 
-        Raises ValueError naming what is unknown.
+        Raises ValueError naming what is unknown or not placed by the playhead.
         """
         if platform is None:
             if len(self.platforms) > 1:
@@ -153,12 +159,36 @@ class FleetLiveRun:
         app_id = sim.apps.find(app)
         if app_id is None:
             raise ValueError(f"no app named {app!r}")
+        if why is not None:
+            return self._decision(platform, sim, app, app_id, why)
         rows = sim.trace.nodes_of(app_id, self.t)
         return answer | {
             "app": app,
             "instances": int(sim.apps.instances[app_id]),
             "nodes": [{"node": sim.layout.names[n], "instances": c} for n, c in rows[:MAX_ANSWER_ROWS]],
         }
+
+    def _decision(
+        self, platform: str, sim: FleetPlatform, app: str, app_id: int, why: int | str
+    ) -> dict[str, Any]:
+        """Why one of ``app``'s placements went where it did, once the playhead has passed it."""
+        if not isinstance(sim, DiegoFleet):
+            raise ValueError(
+                f"why-this-node is not available for {platform} in fleet mode (Diego's cells only)"
+            )
+        if why == "staging":
+            if not sim.trace.staging_placed_at[app_id] <= self.t:
+                raise ValueError(f"{app}'s staging task is not placed at {self.t:.1f} s (the playhead)")
+            decision = staging_decision(sim, app_id)
+        else:
+            count = int(sim.apps.instances[app_id])
+            if not isinstance(why, int) or why >= count:
+                raise ValueError(f"{app} has {count} instance(s): index {why} is not one of them")
+            instance = int(sim.apps.first_instance[app_id]) + why
+            if not sim.trace.placed_at[instance] <= self.t:
+                raise ValueError(f"{app}/{why} is not placed at {self.t:.1f} s (the playhead)")
+            decision = lrp_decision(sim, instance)
+        return {"type": "fleet_decision", "platform": platform, "t": round(self.t, 6), "decision": decision}
 
     def summary(self) -> dict[str, Any]:
         """(Worker thread.) What a finished run keeps in the database, per platform."""

@@ -173,3 +173,55 @@ async def test_a_watcher_cannot_control_a_fleet_run_but_can_ask_about_it() -> No
     answer = await receive_json(socket, "fleet_answer")
     assert answer["node"] == "cell-0"
     await socket.disconnect()
+
+
+async def test_why_explains_a_placement_with_the_cell_the_run_chose() -> None:
+    session = await new_session()
+    run = await fleet_run(session, "both")
+    socket, _ = await connect(run.id, session)
+    await socket.receive_json_from()
+    await socket.send_json_to({"command": "seek", "t": 600})
+    await receive_json(socket, "snapshot")
+    await socket.send_json_to({"command": "fleet_query", "platform": "diego", "app": "web-3"})
+    cells = {row["node"] for row in (await receive_json(socket, "fleet_answer"))["nodes"]}
+
+    await socket.send_json_to({"command": "fleet_query", "platform": "diego", "app": "web-3", "why": 1})
+    answer = await receive_json(socket, "fleet_decision")
+    decision = answer["decision"]
+    assert decision["work"] == "web-3/1" and decision["consistent"] is True
+    assert decision["winner"] in cells
+    assert {c["cell"] for c in decision["candidates"]} == {f"cell-{i}" for i in range(4)}
+    await socket.send_json_to(
+        {"command": "fleet_query", "platform": "diego", "app": "web-3", "why": "staging"}
+    )
+    staging = (await receive_json(socket, "fleet_decision"))["decision"]
+    assert staging["work_type"] == "task" and staging["consistent"] is True
+    await socket.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"app": "web-3", "why": 2}, "web-3 has 2 instance(s): index 2 is not one of them"),
+        ({"app": "web-3", "why": "first"}, '"why" must be an instance index (0, 1, ...) or "staging"'),
+        ({"app": "web-3", "why": -1}, '"why" must be an instance index (0, 1, ...) or "staging"'),
+        ({"node": "cell-0", "why": 0}, '"why" asks about one of an "app"\'s placements: give the "app"'),
+        ({"app": "web-5", "why": 0}, "web-5/0 is not placed at 0.0 s (the playhead)"),
+        ({"app": "web-5", "why": "staging"}, "web-5's staging task is not placed at 0.0 s (the playhead)"),
+        (
+            {"platform": "eirini", "app": "web-3", "why": 0},
+            "why-this-node is not available for eirini in fleet mode (Diego's cells only)",
+        ),
+    ],
+)
+async def test_a_why_that_cannot_be_answered_gets_an_error_naming_the_problem(
+    query: dict[str, Any], message: str
+) -> None:
+    session = await new_session()
+    run = await fleet_run(session, "both")
+    socket, _ = await connect(run.id, session)
+    await socket.receive_json_from()
+    await socket.send_json_to({"command": "fleet_query", "platform": "diego", **query})
+    error = await receive_json(socket, "error")
+    assert error["error"] == message
+    await socket.disconnect()
