@@ -151,7 +151,10 @@ class FleetLiveRun:
             rows = sim.trace.apps_on(index, self.t)
             answer |= {
                 "node": node,
-                "apps": [{"app": sim.apps.name(a), "instances": n} for a, n in rows[:MAX_ANSWER_ROWS]],
+                "apps": [
+                    {"app": sim.apps.name(a), "instances": n, "index": index}
+                    for a, n, index in rows[:MAX_ANSWER_ROWS]
+                ],
                 "total_apps": len(rows),
             }
             return answer

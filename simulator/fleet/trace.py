@@ -111,8 +111,12 @@ class Trace:
         nodes, counts = np.unique(self.node[part][placed], return_counts=True)
         return sorted(zip(nodes.tolist(), counts.tolist(), strict=True), key=lambda p: (-p[1], p[0]))
 
-    def apps_on(self, node: int, t: float) -> list[tuple[int, int]]:
-        """(app, instances) placed on ``node`` by ``t``, most first."""
+    def apps_on(self, node: int, t: float) -> list[tuple[int, int, int]]:
+        """(app, instances, lowest instance index) placed on ``node`` by ``t``, most first."""
         here = np.flatnonzero((self.node == node) & (self.placed_at <= t))
-        apps, counts = np.unique(self.apps.app_of_instance(here), return_counts=True)
-        return sorted(zip(apps.tolist(), counts.tolist(), strict=True), key=lambda p: (-p[1], p[0]))
+        of_app = self.apps.app_of_instance(here)
+        # ``here`` ascends and instances of an app are consecutive: the first of each is its lowest.
+        apps, first, counts = np.unique(of_app, return_index=True, return_counts=True)
+        lowest = here[first] - self.apps.first_instance[apps]
+        rows = zip(apps.tolist(), counts.tolist(), lowest.tolist(), strict=True)
+        return sorted(rows, key=lambda p: (-p[1], p[0]))

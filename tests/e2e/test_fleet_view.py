@@ -415,6 +415,116 @@ def test_hovering_a_tile_tells_its_figures_and_clicking_asks_for_its_apps(
     assert socket.received[-1] == {"command": "fleet_query", "platform": "diego", "node": "cell-3"}
 
 
+def fake_decision(app: str, index: int, winner: str) -> dict[str, Any]:
+    """A decision as cfviz/fleet_runtime.py answers "why": three cells, the winner lowest."""
+
+    def candidate(cell: str, score: float) -> dict[str, Any]:
+        terms = {"resource": score - 0.25, "starting": 0.25, "locality": 0.0, "binpack": 0.0}
+        return {"cell": cell, "zone": "z1", "verdict": "ok", "reason": "", "terms": terms, "score": score}
+
+    return {
+        "t": 12.5,
+        "work": f"{app}/{index}",
+        "work_type": "lrp",
+        "app": app,
+        "index": index,
+        "round": 42,
+        "winner": winner,
+        "error": None,
+        "memory_mb": 128,
+        "disk_mb": 128,
+        "stack": "cflinuxfs4",
+        "placement_tags": [],
+        "weights": {"starting_container_weight": 0.25, "bin_pack_first_fit_weight": 0.0},
+        "zone_counts": {"z1": 0, "z2": 1, "z3": 1},
+        "zones_considered": ["z1"],
+        "tied": 1,
+        "candidates": [candidate("cell-3", 0.61), candidate(winner, 0.42), candidate("cell-6", 0.5)],
+        "consistent": True,
+    }
+
+
+def test_why_here_beside_an_app_of_a_clicked_cell_opens_its_placement_decision(
+    open_fleet_page: Callable[..., FakeFleetSocket], page: Page
+) -> None:
+    socket = open_fleet_page(page, ["diego", "eirini"], prefixes={"eirini": "node"})
+
+    def answer(msg: dict[str, Any]) -> dict[str, Any] | None:
+        if msg.get("command") != "fleet_query":
+            return None
+        if "why" in msg:
+            decision = fake_decision(msg["app"], msg["why"], "cell-17")
+            return {"type": "fleet_decision", "platform": msg["platform"], "t": 12.5, "decision": decision}
+        apps = [{"app": "web-0", "instances": 2, "index": 1}, {"app": "mix-3-2", "instances": 4, "index": 0}]
+        return {
+            "type": "fleet_answer",
+            "platform": msg["platform"],
+            "t": 12.5,
+            "node": msg["node"],
+            "apps": apps,
+        }
+
+    socket.answer = answer
+    for platform in ("diego", "eirini"):
+        socket.send(fleet_frame(frame_header(5, platform), fleet_arrays(5)))
+        wait_drawn(page, platform, 5)
+    panel = page.locator("section[data-part='decision'][data-platform='diego']")
+    expect(panel).to_be_hidden()
+    # Kubernetes' nodes are not explained in fleet mode: no panel, no buttons.
+    expect(page.locator("section[data-part='decision'][data-platform='eirini']")).to_have_count(0)
+    at = tile(page, "eirini", "node-17")
+    page.mouse.click(at["x"], at["y"])
+    eirini_tooltip = page.locator(".fleet-view[data-platform='eirini'] .fleet-tooltip")
+    expect(eirini_tooltip.locator(".fleet-tooltip-app-list li")).to_have_count(2)
+    expect(eirini_tooltip.locator(".fleet-why")).to_have_count(0)
+    page.keyboard.press("Escape")
+
+    at = tile(page, "diego", "cell-17")
+    page.mouse.click(at["x"], at["y"])
+    tooltip = page.locator(".fleet-view[data-platform='diego'] .fleet-tooltip")
+    why = tooltip.locator("li[data-app='web-0'] .fleet-why")
+    expect(why).to_have_text("why here?")
+    why.click()
+
+    assert {"command": "fleet_query", "platform": "diego", "app": "web-0", "why": 1} in socket.received
+    expect(panel).to_be_visible()
+    expect(panel.locator("#decision-heading-diego")).to_have_text("web-0/1 → cell-17")
+    rows = panel.locator("table.decision-table tbody tr[data-cell]")
+    expect(rows).to_have_count(3)
+    # Lowest score first, the winner marked.
+    expect(rows.first).to_have_attribute("data-cell", "cell-17")
+    expect(rows.first).to_have_attribute("data-winner", "true")
+    expect(panel.locator(".decision-reasons")).to_contain_text("Lowest score wins: cell-17")
+    panel.get_by_role("button", name="Close").click()
+    expect(panel).to_be_hidden()
+
+
+def test_a_refused_why_is_said_in_a_toast(
+    open_fleet_page: Callable[..., FakeFleetSocket], page: Page
+) -> None:
+    socket = open_fleet_page(page, ["diego"])
+
+    def answer(msg: dict[str, Any]) -> dict[str, Any] | None:
+        if msg.get("command") != "fleet_query":
+            return None
+        if "why" in msg:
+            return {"type": "error", "error": "web-0/1 is not placed at 2.5 s (the playhead)", "command": msg}
+        apps = [{"app": "web-0", "instances": 1, "index": 1}]
+        return {"type": "fleet_answer", "platform": "diego", "t": 2.5, "node": msg["node"], "apps": apps}
+
+    socket.answer = answer
+    socket.send(fleet_frame(frame_header(5), fleet_arrays(5)))
+    wait_drawn(page, "diego", 5)
+    at = tile(page, "diego", "cell-4")
+    page.mouse.click(at["x"], at["y"])
+    page.locator(".fleet-tooltip li[data-app='web-0'] .fleet-why").click()
+
+    expect(page.locator("#toasts")).to_contain_text(
+        "Why web-0/1? web-0/1 is not placed at 2.5 s (the playhead)"
+    )
+    expect(page.locator("section[data-part='decision']")).to_be_hidden()
+
+
 def test_a_name_filter_dims_the_other_tiles_and_an_app_search_outlines_its_cells(
     open_fleet_page: Callable[..., FakeFleetSocket], page: Page
 ) -> None:
@@ -769,6 +879,26 @@ def test_a_real_fleet_run_of_the_scale_scenario_draws_its_frames(live_asgi_url: 
         re.compile(r"^(\d[\d,]* apps? on it|No apps on it)$"), timeout=REAL_RUN_TIMEOUT_MS
     )
     pause_run(page)
+
+    # Why here? The server rebuilds the cells at that placement and scores them: its decision
+    # names this cell the winner, at the lowest score.
+    page.keyboard.press("Escape")
+    for cell in spec["cells"]:
+        at = tile(page, "diego", cell["name"])
+        page.mouse.click(at["x"], at["y"])
+        heading = tooltip.locator(".fleet-tooltip-apps-heading")
+        expect(heading).to_have_text(re.compile(r"on it$"), timeout=REAL_RUN_TIMEOUT_MS)
+        if heading.inner_text() != "No apps on it":
+            name = cell["name"]
+            break
+        page.keyboard.press("Escape")
+    else:
+        pytest.fail("no cell held an app yet")
+    tooltip.locator(".fleet-why").first.click()
+    panel = page.locator("section[data-part='decision'][data-platform='diego']")
+    expect(panel.locator("#decision-heading-diego")).to_have_text(re.compile(rf" → {re.escape(name)}$"))
+    winner = panel.locator("table.decision-table tbody tr[data-winner='true']")
+    expect(winner).to_have_attribute("data-cell", name)
 
 
 def pause_run(page: Page) -> None:

@@ -165,8 +165,11 @@ def test_apps_on_a_node_and_nodes_of_an_app_agree() -> None:
     sim = run.platforms["diego"]
     app = sim.apps.find("web-2")
     assert app is not None
+    first = int(sim.apps.first_instance[app])
+    nodes = sim.trace.node[first : first + int(sim.apps.instances[app])].tolist()
     for node, count in sim.trace.nodes_of(app, run.now):
-        assert (app, count) in sim.trace.apps_on(node, run.now)
+        lowest = nodes.index(node)  # the app's lowest instance index on the node
+        assert (app, count, lowest) in sim.trace.apps_on(node, run.now)
     assert sim.apps.find("web-9") is None
     assert sim.apps.find("nope") is None
 

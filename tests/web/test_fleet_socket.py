@@ -139,7 +139,8 @@ async def test_a_query_names_the_apps_on_a_cell_and_the_cells_of_an_app() -> Non
     node = answer["nodes"][0]["node"]
     await socket.send_json_to({"command": "fleet_query", "node": node})
     on_node = await receive_json(socket, "fleet_answer")
-    assert {"app": "web-3", "instances": answer["nodes"][0]["instances"]} in on_node["apps"]
+    row = next(row for row in on_node["apps"] if row["app"] == "web-3")
+    assert row["instances"] == answer["nodes"][0]["instances"] and row["index"] in (0, 1)
     await socket.send_json_to({"command": "fleet_query", "app": "web-99"})
     error = await receive_json(socket, "error")
     assert error["error"] == "no app named 'web-99'"

@@ -7,6 +7,7 @@
  */
 
 import { Controls } from "./controls.js";
+import { DecisionPanel } from "./decision_panel.js";
 import { FleetDiagram } from "./fleet_diagram.js";
 import { FleetMetrics } from "./fleet_metrics.js";
 import { FleetSeek } from "./fleet_seek.js";
@@ -23,9 +24,12 @@ const template = document.getElementById("fleet-pane");
 const toasts = document.getElementById("toasts");
 const connection = document.getElementById("connection");
 
+/** Platforms whose placements the server explains in fleet mode (docs/fleet.md §3). */
+const EXPLAINED = new Set(["diego"]);
+
 /**
  * @typedef {{view: FleetView, diagram: FleetDiagram, sections: HTMLElement[], summary: HTMLElement,
- *   layout: object|null}} Pane
+ *   layout: object|null, decision: DecisionPanel|null, decisionSection: HTMLElement|null}} Pane
  */
 const state = {
   /** @type {string[]} */
@@ -64,6 +68,7 @@ const socket = new FleetSocket(`${location.protocol === "https:" ? "wss" : "ws"}
   onSnapshot: applySnapshot,
   onFrame: applyFrame,
   onAnswer: applyAnswer,
+  onDecision: applyDecision,
   onError: applyError,
   onBadFrame: (error) => {
     if (state.badFrames.has(error.message)) return;
@@ -99,6 +104,8 @@ function build(platforms) {
 function buildPane(platform) {
   const info = platformInfo(platform);
   const fragment = template.content.cloneNode(true);
+  const explains = EXPLAINED.has(platform);
+  if (!explains) fragment.querySelector("[data-part='decision']").remove();
   const sections = [...fragment.children];
   for (const section of sections) section.dataset.platform = platform;
   for (const badge of fragment.querySelectorAll("[data-slot='name']")) {
@@ -109,14 +116,19 @@ function buildPane(platform) {
     platform,
     worker: info.diagram.worker,
     ask: (what) => ask(platform, what),
+    explains,
   });
+  const decisionSection = fragment.querySelector("[data-part='decision']");
+  const decision = decisionSection
+    ? new DecisionPanel(decisionSection, { suffix: `-${platform}`, onClose: () => { decisionSection.hidden = true; } })
+    : null;
   const diagram = new FleetDiagram(fragment.querySelector("[data-slot='diagram']"), platform);
   const summary = fragment.querySelector("[data-slot='summary']");
   grid.insertBefore(fragment, metricsSection);
   // The rates diagrams go under the metrics, so the views sit side by side at the top.
   const rates = sections.find((s) => s.dataset.part === "rates");
   grid.append(rates);
-  return { view, diagram, sections, summary, layout: null };
+  return { view, diagram, sections, summary, layout: null, decision, decisionSection };
 }
 
 /**
@@ -131,7 +143,10 @@ function ask(platform, what) {
   return true;
 }
 
-const queryKey = (what) => (what.node !== undefined ? `node:${what.node}` : `app:${what.app}`);
+const queryKey = (what) => {
+  if (what.why !== undefined) return `why:${what.app}:${what.why}`;
+  return what.node !== undefined ? `node:${what.node}` : `app:${what.app}`;
+};
 
 function applySnapshot(msg) {
   const platforms = msg.platforms ?? Object.keys(msg.fleet_layout ?? {});
@@ -210,15 +225,36 @@ function applyAnswer(msg) {
   }
 }
 
-/** [name, count] from [name, count] or {app|node|name, instances|count}. */
+/** [name, count, index?] from [name, count] or {app|node|name, instances|count, index}. */
 function pair(entry) {
   if (Array.isArray(entry)) return [String(entry[0]), Number(entry[1] ?? 0)];
-  return [String(entry.app ?? entry.node ?? entry.name), Number(entry.instances ?? entry.count ?? 0)];
+  return [String(entry.app ?? entry.node ?? entry.name), Number(entry.instances ?? entry.count ?? 0), entry.index];
+}
+
+/**
+ * `fleet_decision`: why one placement went where it did, shown in the platform's decision
+ * panel as on a detailed run's page.
+ */
+function applyDecision(msg) {
+  const pane = state.panes.get(msg.platform);
+  const decision = msg.decision;
+  if (!pane?.decision || !decision) return;
+  state.asked.delete(`why:${decision.app}:${decision.work_type === "task" ? "staging" : decision.index}`);
+  const label = decision.work_type === "task" ? `staging of ${decision.app}` : decision.work;
+  pane.decisionSection.hidden = false;
+  pane.decision.show(decision.work, label, { decisions: { [decision.work]: decision } });
+  // The fleet auction and the per-item one check each other here: they must agree.
+  if (decision.consistent === false) showToast(toasts, `${label}: the run's cell did not have the lowest score by the per-item auction. Please report this run.`);
 }
 
 /** An error frame: a refused search is said beside the search box, anything else in a toast. */
 function applyError(msg) {
   const command = msg.command;
+  if (command?.command === "fleet_query" && command.why !== undefined) {
+    state.asked.delete(queryKey(command));
+    showToast(toasts, `Why ${command.app}/${command.why}? ${msg.error}`);
+    return;
+  }
   if (command?.command === "fleet_query" || command?.type === "fleet_query") {
     const pane = state.panes.get(command.platform) ?? state.panes.values().next().value;
     state.asked.delete(queryKey(command));

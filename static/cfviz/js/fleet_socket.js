@@ -2,7 +2,8 @@
  * A fleet run's websocket (docs/fleet.md §3): a JSON snapshot with the layout first, then
  * binary frames, one per platform, each carrying the whole aggregated state. A lost frame
  * therefore needs no resync, unlike a detailed run's socket (socket.js): the next one
- * replaces it. JSON messages besides the snapshot are errors and answers to `fleet_query`.
+ * replaces it. JSON messages besides the snapshot are errors and answers to `fleet_query`
+ * (`fleet_answer`, and `fleet_decision` for a "why").
  */
 
 import { decodeFrame } from "./fleet_frame.js";
@@ -58,6 +59,8 @@ export class FleetSocket extends ReconnectingSocket {
       this.handlers.onSnapshot(msg);
     } else if (msg.type === "fleet_answer") {
       this.handlers.onAnswer?.(msg);
+    } else if (msg.type === "fleet_decision") {
+      this.handlers.onDecision?.(msg);
     } else if (msg.type === "error") {
       this.handlers.onError(msg);
     } else {

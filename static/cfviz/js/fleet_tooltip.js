@@ -73,21 +73,29 @@ export class FleetTooltip {
 
   /**
    * @param {string} node
-   * @param {[string, number][]} apps (app, instances) pairs on the node now
+   * @param {[string, number, number?][]} apps (app, instances, lowest instance index) on the node now
    * @param {number} [total] how many apps there are, when the list is cut short
+   * @param {(app: string, index: number) => void} [why] asks why an instance was placed here;
+   *   each app gets a "why here?" button when given
    */
-  showApps(node, apps, total = undefined) {
+  showApps(node, apps, total = undefined, why = undefined) {
     this.appsFor = node;
     this.apps.replaceChildren();
     const sorted = [...apps].sort((a, b) => b[1] - a[1] || String(a[0]).localeCompare(String(b[0])));
     const count = Math.max(sorted.length, Number.isFinite(total) ? total : 0);
     htmlEl("p", "fleet-tooltip-apps-heading", count ? `${formatCount(count)} ${count === 1 ? "app" : "apps"} on it` : "No apps on it", this.apps);
     const list = htmlEl("ul", "fleet-tooltip-app-list", undefined, this.apps);
-    for (const [app, instances] of sorted.slice(0, MAX_APPS)) {
+    for (const [app, instances, index] of sorted.slice(0, MAX_APPS)) {
       const item = htmlEl("li", "", undefined, list);
       htmlEl("code", "", app, item);
       item.append(` ×${formatCount(instances)}`);
       item.dataset.app = app;
+      if (why && Number.isInteger(index)) {
+        const button = htmlEl("button", "fleet-why", "why here?", item);
+        button.type = "button";
+        button.title = `Why ${app}/${index} was placed on ${node}: every ${this.worker[0]}'s score`;
+        button.addEventListener("click", () => why(app, index));
+      }
     }
     if (count > MAX_APPS) htmlEl("li", "muted", `+${formatCount(count - MAX_APPS)} more`, list);
   }

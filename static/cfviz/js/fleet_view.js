@@ -28,16 +28,18 @@ let drawsOnPage = 0;
 export class FleetView {
   /**
    * @param {HTMLElement} root an empty element to build the view in
-   * @param {{platform: string, worker?: [string, string],
-   *   ask?: (what: {node: string} | {app: string}) => boolean}} options
-   *   ask: ask the server which apps are on a node or where an app is (`fleet_query`); false if
-   *   it could not be asked
+   * @param {{platform: string, worker?: [string, string], explains?: boolean,
+   *   ask?: (what: {node: string} | {app: string, why?: number}) => boolean}} options
+   *   ask: ask the server which apps are on a node or where an app is (`fleet_query`), or why
+   *   an instance was placed where it is; false if it could not be asked. explains: the server
+   *   answers "why" for this platform
    */
-  constructor(root, { platform, worker = ["cell", "cells"], ask = () => false }) {
+  constructor(root, { platform, worker = ["cell", "cells"], ask = () => false, explains = false }) {
     this.root = root;
     this.platform = platform;
     this.worker = worker;
     this.ask = ask;
+    this.explains = explains;
     this.layout = { nodes: [], zones: [], capacity: {} };
     this.groups = zoneGroups(this.layout);
     this.tiles = null;
@@ -164,7 +166,9 @@ export class FleetView {
 
   /** The server's answer to a click: the apps on a node. */
   showNodeApps(node, apps, total = undefined) {
-    if (this.pinned >= 0 && this.layout.nodes[this.pinned] === node) this.tooltip.showApps(node, apps, total);
+    if (this.pinned < 0 || this.layout.nodes[this.pinned] !== node) return;
+    const why = this.explains ? (app, index) => this.ask({ app, why: index }) : undefined;
+    this.tooltip.showApps(node, apps, total, why);
   }
 
   /**
