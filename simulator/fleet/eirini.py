@@ -33,7 +33,7 @@ from simulator.cf.staging import compile_seconds
 from simulator.eirini.constants import NODE_STATUS_UPDATE_FREQUENCY_S, PROBE_PERIOD_S, cpu_request_millis
 from simulator.eirini.kube_scheduler import segment_labels, segment_taints
 from simulator.fleet.platform import FleetPlatform
-from simulator.kubernetes.scheduler_fleet import FleetNodes, FleetScheduler, PodBatch
+from simulator.kubernetes.scheduler_fleet import FleetNodes, FleetScheduler
 from simulator.scenario import Scenario
 
 # kube-scheduler takes its queue a window at a time (see the module docstring).
@@ -97,6 +97,9 @@ class EiriniFleet(FleetPlatform):
         self.app_boot = column([t.boot_s for t in templates])
         self.app_compile = column([compile_seconds(t, self.timing) for t in templates])
         self.app_cpu = np.array([cpu_request_millis(t.memory_mb) for t in templates], dtype=np.int64)[per_app]
+        self.app_cpu_list = self.app_cpu.tolist()
+        self.app_memory = self.apps.memory_mb.tolist()
+        self.app_disk = self.apps.disk_mb.tolist()
         self.instance_app = np.repeat(np.arange(self.apps.count, dtype=np.int64), self.apps.instances)
         self.instance_app_list = self.instance_app.tolist()
         # kube-scheduler's queue: pods (instance id, or -1 - app for a staging pod) and when each
@@ -111,26 +114,40 @@ class EiriniFleet(FleetPlatform):
         self.requests: list[tuple[float, int, int, int]] = []
         self.request_seq = 0
         self.servers = [0.0] * max(1, settings.registry_concurrency)
-        self.node_pull_free = np.zeros(len(self.layout.names))
-        self.node_has_rootfs = np.zeros(len(self.layout.names), dtype=bool)
-        self.node_has_staging_images = np.zeros(len(self.layout.names), dtype=bool)
+        # Per-node and per-pod state in lists: the loops read and write one entry at a time, and
+        # a list entry costs a fraction of a numpy scalar. The trace arrays get the same values.
+        nodes = len(self.layout.names)
+        self.node_pull_free = [0.0] * nodes
+        self.node_has_rootfs = [False] * nodes
+        self.node_has_staging_images = [False] * nodes
         self.node_droplets: set[int] = set()
         self.unstarted = self.apps.instances.tolist()
+        self.app_instances = self.apps.instances.tolist()
+        self.app_count = self.apps.count
+        self.app_first = self.apps.first_instance.tolist()
+        self.pod_node = [-1] * len(self.instance_app_list)
+        self.pod_pull_at = [0.0] * len(self.instance_app_list)
+        self.staging_node = [-1] * self.apps.count
+        # One request between components (``_hop``): its mean, jittered per request.
+        timing = self.timing
+        self.hop_s = 2 * timing.network_latency_s + timing.api_latency_s + timing.db_latency_s
         # The latest running time of each app's instances so far.
         self.app_latest = [0.0] * self.apps.count
         # Pulls wait in their node's line; a node's pulls are one at a time (serialized pulls).
         self.node_lines: dict[int, list[int]] = {}
-        self.node_pulling = np.zeros(len(self.layout.names), dtype=bool)
-        # Images pulled, (reported in node status at, app, node, MB), for ImageLocality.
+        self.node_pulling = [False] * nodes
+        # Images pulled, (app, node, MB), until the node's next status lists them (ImageLocality).
         self.new_images: list[tuple[int, int, int]] = []
-        self.images_reported: list[tuple[float, int, int, int]] = []
+        # Reported on node status updates, which fall on a few times: the images by that time,
+        # and a heap of the times (far fewer heap operations than one entry per image).
+        self.images_reported: dict[float, list[tuple[int, int, int]]] = {}
+        self.report_times: list[float] = []
 
     # -- hops ---------------------------------------------------------------------------------
 
     def _hop(self) -> float:
         """One request between components: network both ways and the server's handling."""
-        t = self.timing
-        return self.duration(2 * t.network_latency_s + t.api_latency_s + t.db_latency_s)
+        return self.duration(self.hop_s)
 
     def _enqueue(self, pod: int, at: float) -> None:
         """A pod becomes schedulable at ``at`` (``-1 - app`` for an app's staging pod)."""
@@ -149,10 +166,12 @@ class EiriniFleet(FleetPlatform):
         # First whatever bits-service and the sessions do before the window ends: that is where
         # the window's pods come from (staged apps' pods, new pushes' staging pods).
         self._serve_until(horizon)
-        requested = self.trace.staging_requested_at
-        for app in self.admit(horizon):
-            # Cloud Controller → Eirini → API server (Job) → Job controller → a pending pod.
-            self._enqueue(-1 - app, float(requested[app]) + 3 * self._hop())
+        admitted = self.admit(horizon)
+        if admitted:
+            requested = self.trace.staging_requested_at[admitted].tolist()
+            for app, at in zip(admitted, requested, strict=True):
+                # Cloud Controller → Eirini → API server (Job) → Job controller → a pending pod.
+                self._enqueue(-1 - app, at + 3 * self._hop())
         if self.queue and self.queue[0][0] < horizon:
             self._drain(now, horizon)
         self.check_finished()
@@ -173,19 +192,17 @@ class EiriniFleet(FleetPlatform):
             at, _, pod = heapq.heappop(queue)
             arrived.append(at)
             waiting.append(pod)
-        pods = np.array(waiting, dtype=np.int64)
         self._catch_up(now)
-        staging = pods < 0
-        apps = np.where(staging, -1 - pods, self.instance_app[np.maximum(pods, 0)])
-        batch = PodBatch(
-            app=np.where(staging, -1, apps),
-            image=np.where(staging, -1, apps),
-            staging=staging,
-            memory_mb=np.where(staging, 0, self.apps.memory_mb[apps]),
-            cpu_millis=np.where(staging, 0, self.app_cpu[apps]),
-            storage_mb=np.where(staging, 0, self.apps.disk_mb[apps]),
-        )
-        result = self.scheduler.schedule(batch)
+        # The batch in lists (a window holds a few dozen pods: numpy would cost more than it
+        # saves). A staging pod has no owner, no image and no requests; an app pod's image is
+        # its app's droplet.
+        instance_app = self.instance_app_list
+        apps = [instance_app[pod] if pod >= 0 else -1 for pod in waiting]
+        app_cpu, app_memory, app_disk = self.app_cpu_list, self.app_memory, self.app_disk
+        cpus = [app_cpu[app] if app >= 0 else 0 for app in apps]
+        memories = [app_memory[app] if app >= 0 else 0 for app in apps]
+        storages = [app_disk[app] if app >= 0 else 0 for app in apps]
+        result = self.scheduler.schedule_lists(apps, cpus, memories, storages, apps)
         # One pod per cycle, first come first served: a pod's cycle starts when it has arrived
         # and the previous cycle is over.
         cycle = self.settings.scheduling_cycle_s
@@ -197,35 +214,60 @@ class EiriniFleet(FleetPlatform):
         self.busy_until = free
         trace = self.trace
         trace.round_at.extend(ends)
-        bound = (result.node >= 0).tolist()
-        trace.round_placed.extend(int(b) for b in bound)
-        trace.round_failed.extend(int(not b) for b in bound)
+        nodes = result.node
+        bound = [1 if node >= 0 else 0 for node in nodes]
+        trace.round_placed.extend(bound)
+        trace.round_failed.extend([1 - b for b in bound])
         trace.round_ties.append(int(result.ties))
-        # The binding (API server) and the kubelet's watch: one hop each.
-        for pod, node, ok, at in zip(waiting, result.node.tolist(), bound, ends, strict=True):
-            hop = 2 * self._hop()
-            if not ok:
-                tries = self.attempts.get(pod, 0)
-                self.attempts[pod] = tries + 1
+        # The binding (API server) and the kubelet's watch: one hop each. The hop is
+        # ``2 * self._hop()`` inlined: the same draw, in the same order, without two calls a pod.
+        hop_s = self.hop_s
+        factors, factor = self.jitter.factors_left, self.jitter.factor
+        attempts, pod_node, pull_at = self.attempts, self.pod_node, self.pod_pull_at
+        placed: list[int] = []
+        placed_on: list[int] = []
+        placed_at: list[float] = []
+        seen_at: list[float] = []
+        for pod, node, at in zip(waiting, nodes, ends, strict=True):
+            hop = 2 * (hop_s * (factors.pop() if factors else factor()))
+            if node < 0:
+                tries = attempts.get(pod, 0)
+                attempts[pod] = tries + 1
                 trace.placement_failures += 1
                 self._enqueue(pod, at + BACKOFF_S[min(tries, len(BACKOFF_S) - 1)])
             elif pod < 0:
                 self._staging_bound(-1 - pod, node, at, at + hop)
             else:
-                trace.node[pod] = node
-                trace.placed_at[pod] = at
-                self._want_pull(node, pod, at + hop)
+                seen = at + hop
+                pod_node[pod] = node
+                pull_at[pod] = seen
+                placed.append(pod)
+                placed_on.append(node)
+                placed_at.append(at)
+                seen_at.append(seen)
+                self._want_pull(node, pod, seen)
+        if placed:
+            # Written once a batch: nothing reads them back before the window ends.
+            trace.node[placed] = placed_on
+            trace.placed_at[placed] = placed_at
+            trace.stamps["pull"][placed] = seen_at
 
     def _catch_up(self, now: float) -> None:
         """What kube-scheduler's cache has heard of by ``now``: staging pods done, images pulled."""
-        while self.staging_pods and self.staging_pods[0][0] <= now:
-            _, node = heapq.heappop(self.staging_pods)
-            # The Job's pod succeeded: it no longer counts on its node.
-            self.scheduler.release(node, -1, 0, 0, 0)
-        images = self.scheduler.nodes.images
-        while self.images_reported and self.images_reported[0][0] <= now:
-            _, app, node, size = heapq.heappop(self.images_reported)
-            images.setdefault(app, {})[node] = size
+        staging_pods = self.staging_pods
+        if staging_pods and staging_pods[0][0] <= now:
+            release = self.scheduler.release
+            while staging_pods and staging_pods[0][0] <= now:
+                _, node = heapq.heappop(staging_pods)
+                # The Job's pod succeeded: it no longer counts on its node.
+                release(node, -1, 0, 0, 0)
+        times = self.report_times
+        if times and times[0] <= now:
+            images = self.scheduler.nodes.images
+            while times and times[0] <= now:
+                # In (app, node) order within a time, as one heap of every image would give them.
+                for app, node, size in sorted(self.images_reported.pop(heapq.heappop(times))):
+                    images.setdefault(app, {})[node] = size
 
     # -- staging --------------------------------------------------------------------------------
 
@@ -233,6 +275,7 @@ class EiriniFleet(FleetPlatform):
         trace = self.trace
         trace.staging_placed_at[app] = bound
         trace.staging_node[app] = node
+        self.staging_node[app] = node
         start = seen
         if not self.node_has_staging_images[node]:
             self.node_has_staging_images[node] = True
@@ -243,49 +286,52 @@ class EiriniFleet(FleetPlatform):
     # -- kubelets and bits-service ------------------------------------------------------------
 
     def _want_pull(self, node: int, pod: int, at: float) -> None:
-        self.trace.stamps["pull"][pod] = at
+        """The kubelet wants ``pod``'s image from ``at`` (its pull stamp, set by the caller)."""
         if self.node_pulling[node]:
             self.node_lines.setdefault(node, []).append(pod)
             return
         self.node_pulling[node] = True
-        self._request(max(at, float(self.node_pull_free[node])), _PULL, pod)
+        free = self.node_pull_free[node]
+        self._request(at if at > free else free, _PULL, pod)
 
     def _serve_until(self, limit: float) -> None:
         """Serve every request arriving before ``limit`` (which what is served may lower)."""
         requests = self.requests
         servers = self.servers
-        settings = self.settings
-        bandwidth = settings.registry_bandwidth_mb_s
+        bandwidth = self.settings.registry_bandwidth_mb_s
+        package, droplet, compile_s = self.app_package, self.app_droplet, self.app_compile
+        factors, factor = self.jitter.factors_left, self.jitter.factor
+        pop, replace = heapq.heappop, heapq.heapreplace
         while requests and requests[0][0] < limit:
-            at, _, kind, subject = heapq.heappop(requests)
+            at, _, kind, subject = pop(requests)
             free = servers[0]
             start = at if at > free else free
             if kind == _PULL:
                 done = start + self._pull_seconds(subject)
-            elif kind == _PACKAGE:
-                done = start + self.app_package[subject] / bandwidth
-            else:
-                done = start + self.app_droplet[subject] / bandwidth
-            heapq.heapreplace(servers, done)
-            if kind == _PULL:
+                replace(servers, done)
                 self._pulled(subject, done)
             elif kind == _PACKAGE:
-                compiled = done + self.duration(self.app_compile[subject])
+                done = start + package[subject] / bandwidth
+                replace(servers, done)
+                # ``self.duration`` inlined: the same draw.
+                compiled = done + compile_s[subject] * (factors.pop() if factors else factor())
                 self._request(compiled, _UPLOAD, subject)
             else:
+                done = start + droplet[subject] / bandwidth
+                replace(servers, done)
                 self._staged(subject, done)
 
     def _pull_seconds(self, pod: int) -> float:
         """The manifest (bits-service re-tars the droplet), then the layers the node lacks."""
         settings = self.settings
-        node = int(self.trace.node[pod])
+        node = self.pod_node[pod]
         app = self.instance_app_list[pod]
         droplet = self.app_droplet[app]
         size = 0.0
         if not self.node_has_rootfs[node]:
             self.node_has_rootfs[node] = True
             size += settings.rootfs_layer_mb
-        key = node * self.apps.count + app
+        key = node * self.app_count + app
         if key not in self.node_droplets:
             self.node_droplets.add(key)
             size += droplet
@@ -293,23 +339,31 @@ class EiriniFleet(FleetPlatform):
         return droplet / settings.registry_repack_mb_s + size / settings.registry_bandwidth_mb_s
 
     def _pulled(self, pod: int, done: float) -> None:
-        node = int(self.trace.node[pod])
-        started = done + self.duration(self.settings.container_start_s)
+        node = self.pod_node[pod]
+        # ``self.duration`` inlined twice: the container start, then the boot, as drawn before.
+        factors, factor = self.jitter.factors_left, self.jitter.factor
+        started = done + self.settings.container_start_s * (factors.pop() if factors else factor())
         app = self.instance_app_list[pod]
-        boot = self.duration(self.app_boot[app])
+        boot = self.app_boot[app] * (factors.pop() if factors else factor())
         # Readiness: probed at start and every 10 s after, Ready once the app listens.
         running = started + math.ceil(boot / PROBE_PERIOD_S) * PROBE_PERIOD_S
         self.trace.running_at[pod] = running
         self.node_pull_free[node] = done
         # The node lists the new image at its next status update; ImageLocality scores it then.
-        reported = math.ceil(done / NODE_STATUS_UPDATE_FREQUENCY_S) * NODE_STATUS_UPDATE_FREQUENCY_S
-        for app_id, where, size in self.new_images:
-            heapq.heappush(self.images_reported, (reported, app_id, where, size))
-        self.new_images.clear()
+        new_images = self.new_images
+        if new_images:
+            reported = math.ceil(done / NODE_STATUS_UPDATE_FREQUENCY_S) * NODE_STATUS_UPDATE_FREQUENCY_S
+            bucket = self.images_reported.get(reported)
+            if bucket is None:
+                bucket = self.images_reported[reported] = []
+                heapq.heappush(self.report_times, reported)
+            bucket.extend(new_images)
+            new_images.clear()
         line = self.node_lines.get(node)
         if line:
             following = line.pop(0)
-            self._request(max(done, float(self.trace.stamps["pull"][following])), _PULL, following)
+            pull_at = self.pod_pull_at[following]
+            self._request(done if done > pull_at else pull_at, _PULL, following)
         else:
             self.node_pulling[node] = False
         if running > self.app_latest[app]:
@@ -321,19 +375,24 @@ class EiriniFleet(FleetPlatform):
 
     def _staged(self, app: int, uploaded: float) -> None:
         trace = self.trace
-        node = int(trace.staging_node[app])
+        node = self.staging_node[app]
         heapq.heappush(self.staging_pods, (uploaded, node))
         # Succeeded → Eirini → Cloud Controller; CC desires the LRP → OPI → StatefulSet → pods.
-        staged = uploaded + 2 * self._hop()
+        # ``self._hop()`` inlined, here and below: the same draws in the same order.
+        hop_s, factors = self.hop_s, self.jitter.factors_left
+        staged = uploaded + 2 * (hop_s * (factors.pop() if factors else self.jitter.factor()))
         trace.staged_at[app] = staged
-        count = int(self.apps.instances[app])
+        count = self.app_instances[app]
         if count == 0:
             trace.all_running_at[app] = staged
             self.release_session(app, staged)
             self.apps_done += 1
             return
-        first = int(self.apps.first_instance[app])
-        desired = staged + 3 * self._hop()
+        first = self.app_first[app]
+        desired = staged + 3 * (hop_s * (factors.pop() if factors else self.jitter.factor()))
         trace.desired_at[first : first + count] = desired
+        queue, seq = self.queue, self.queue_seq
         for pod in range(first, first + count):
-            self._enqueue(pod, desired)
+            heapq.heappush(queue, (desired, seq, pod))
+            seq += 1
+        self.queue_seq = seq

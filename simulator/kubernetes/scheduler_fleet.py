@@ -133,9 +133,10 @@ _REQUEST_ARRAYS = (
 )
 _STATIC_ARRAYS = ("ready", "unschedulable")
 # Node states whose resource scores the scheduler remembers before it starts a new memo (it
-# keeps the previous one too): nodes pass through states in time, so recent ones are enough,
-# and a small memo stays in the processor's caches.
-SCORE_MEMO_LIMIT = 1 << 13
+# keeps the previous one too): nodes pass through states in time, so recent ones are enough.
+# The 250k push meets ~86,000 states; 2^15 recomputes ~10% more than an unbounded memo would
+# (2^13: ~40% more) and stays small.
+SCORE_MEMO_LIMIT = 1 << 15
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +209,24 @@ class PodBatch:
 
     def __len__(self) -> int:
         return len(self.app)
+
+
+@dataclass(slots=True)
+class ScheduledCycles:
+    """:class:`FleetScheduleResult` in lists, as :meth:`FleetScheduler.schedule_lists` returns it."""
+
+    node: list[int]
+    reason: list[int]
+    texts: list[str]
+    start: list[int]
+    examined: list[int]
+    feasible: list[int]
+    tied: list[int]
+
+    @property
+    def ties(self) -> int:
+        """Cycles whose winner was drawn among several top-scored nodes."""
+        return sum(1 for tied in self.tied if tied > 1)
 
 
 @dataclass(slots=True)
@@ -455,6 +474,8 @@ class _ProfileNodes:
     selector_ok: list[bool]
     prefer: list[int]
     prefer_scan: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # Whether ``prefer_scan`` is not empty (some node has a PreferNoSchedule taint to count).
+    prefers: bool = False
 
 
 @dataclass(slots=True)
@@ -648,14 +669,14 @@ class FleetScheduler:
             shapes.setdefault(shape, len(shapes))
             for shape in zip(self._alloc_cpu, self._alloc_memory, strict=True)
         ]
-        # Resource scores per class (a list by class index) for a node state: the nodes of a
+        # Resource scores per class (a tuple by class index) for a node state: the nodes of a
         # big fleet go through the same few states, and a change of node mostly keeps its score.
-        self._score_memo: dict[tuple[int, ...], list[int]] = {}
-        self._older_scores: dict[tuple[int, ...], list[int]] = {}
+        self._score_memo: dict[tuple[int, ...], tuple[int, ...]] = {}
+        self._older_scores: dict[tuple[int, ...], tuple[int, ...]] = {}
         # Per node: every profile's filters pass it; and the scores its classes hold when the node
         # fits every class (None otherwise, or not known).
         self._all_pass = [True] * n
-        self._applied: list[list[int] | None] = [None] * n
+        self._applied: list[tuple[int, ...] | None] = [None] * n
         self._bound_requests()
         self._messages.clear()
 
@@ -695,27 +716,29 @@ class FleetScheduler:
             return
         touched = list(set(placed))
         at = np.array(touched, dtype=np.int64)
+        nodes, seen = self.nodes, self._seen
         for name, mirror in self._mirrors.items():
-            array = getattr(self.nodes, name)
-            array[at] = [mirror[node] for node in touched]
-            self._seen[name].array[at] = array[at]
+            values = np.array([mirror[node] for node in touched], dtype=np.int64)
+            getattr(nodes, name)[at] = values
+            seen[name].array[at] = values
 
     def release(self, node: int, app: int, cpu_millis: int, memory_mb: int, storage_mb: int) -> None:
         """A pod left ``node`` (deleted, or its binding failed): free its requests and spreading count.
 
         The shared arrays change at once; the scheduler recomputes the node at the next cycle.
         """
-        self._lower("pods", node, 1)
+        lower = self._lower
+        lower("pods", node, 1)
         if cpu_millis:
-            self._lower("requested_cpu", node, cpu_millis)
+            lower("requested_cpu", node, cpu_millis)
         else:
-            self._lower("pods_without_cpu_request", node, 1)
+            lower("pods_without_cpu_request", node, 1)
         if memory_mb:
-            self._lower("requested_memory", node, memory_mb)
+            lower("requested_memory", node, memory_mb)
         else:
-            self._lower("pods_without_memory_request", node, 1)
+            lower("pods_without_memory_request", node, 1)
         if storage_mb:
-            self._lower("requested_storage", node, storage_mb)
+            lower("requested_storage", node, storage_mb)
         self._dirty.add(node)
         counts = self.nodes.app_pods.get(app)
         if counts and counts.get(node, 0) > 0:
@@ -725,10 +748,14 @@ class FleetScheduler:
 
     def _lower(self, name: str, node: int, amount: int) -> None:
         """Take ``amount`` off a node's entry of a shared array, and off the scheduler's copies."""
-        getattr(self.nodes, name)[node] -= amount
+        shared = getattr(self.nodes, name)
+        # Python ints: a numpy scalar's in-place subtraction costs more than the whole of this.
+        shared[node] = shared.item(node) - amount
         seen, mirror = self._columns[name]
-        seen[node] -= amount
-        mirror[node] -= amount
+        # Between cycles the scheduler's copy and the snapshot agree.
+        value = mirror[node] - amount
+        mirror[node] = value
+        seen[node] = value
 
     def _profile_nodes(self, profile: PodProfile) -> _ProfileNodes:
         known = self._profiles.get(profile.key)
@@ -772,6 +799,7 @@ class FleetScheduler:
         """The PreferNoSchedule counts in doubled scan order, or empty when no node has any."""
         prefer = np.array(profile.prefer, dtype=np.int64)[self._order]
         profile.prefer_scan = np.concatenate([prefer, prefer]) if prefer.any() else prefer[:0]
+        profile.prefers = bool(profile.prefer_scan.size)
 
     def _pod_class(self, profile: PodProfile, cpu: int, memory: int, storage: int) -> _PodClass:
         key = (profile.key, cpu, memory, storage)
@@ -829,6 +857,7 @@ class FleetScheduler:
         if by_class is None or len(by_class) < len(class_list):
             by_class = self._resource_scores(node, key, by_class)
         if classes is None:
+            applied = self._applied
             if (
                 self._pods[node] < max_pods
                 and self._all_pass[node]
@@ -837,14 +866,15 @@ class FleetScheduler:
                 and self._req_storage[node] <= storage_bound
             ):
                 # Every class may use the node and scores it by_class: most changes keep those.
-                if by_class == self._applied[node]:
+                if by_class == applied[node]:
                     return
-                self._applied[node] = by_class
+                applied[node] = by_class
+                set_score = self._set_score
                 for cls, value in zip(class_list, by_class, strict=True):
                     if cls.scores[position] != value:
-                        self._set_score(cls, position, value)
+                        set_score(cls, position, value)
                 return
-            self._applied[node] = None
+            applied[node] = None
         room = self._pods[node] < max_pods
         free_cpu = self._alloc_cpu[node] - requested_cpu
         free_memory = self._alloc_memory[node] - requested_memory
@@ -865,25 +895,29 @@ class FleetScheduler:
 
     def _set_score(self, cls: _PodClass, position: int, value: int) -> None:
         """A class's total at a scan position (``UNUSABLE``: the class cannot use the node)."""
-        was = cls.scores[position]
-        cls.scores[position] = value
-        cls.base[position] = value
-        cls.base[position + self._n] = value
+        scores = cls.scores
+        was = scores[position]
+        scores[position] = value
+        base = cls.base
+        base[position] = value
+        base[position + self._n] = value
         if was == UNUSABLE:
             del cls.unusable[bisect_left(cls.unusable, position)]
         elif value == UNUSABLE:
             insort(cls.unusable, position)
         # The top only holds usable nodes: while none is usable, every score is UNUSABLE = top.
-        if value > cls.top:
+        top = cls.top
+        if value > top:
             cls.top, cls.tops = value, [position]
-        elif value == cls.top:
+        elif value == top:
             insort(cls.tops, position)
-        elif was == cls.top:
-            del cls.tops[bisect_left(cls.tops, position)]
-            if not cls.tops:
-                scores = cls.base[: self._n]
-                cls.top = int(scores.max())
-                cls.tops = (scores == cls.top).nonzero()[0].tolist() if cls.top > _USABLE_ABOVE else []
+        elif was == top:
+            tops = cls.tops
+            del tops[bisect_left(tops, position)]
+            if not tops:
+                totals = base[: self._n]
+                cls.top = int(totals.max())
+                cls.tops = (totals == cls.top).nonzero()[0].tolist() if cls.top > _USABLE_ABOVE else []
 
     def _bound_requests(self) -> None:
         """Per node, in one tuple: its shape (allocatable cpu and memory), scan position and
@@ -904,12 +938,19 @@ class FleetScheduler:
             for node in range(self._n)
         ]
 
-    def _resource_scores(self, node: int, key: tuple[int, ...], known: list[int] | None) -> list[int]:
-        """Every class's resource score on ``node`` (``known`` holds the first few), remembered by ``key``."""
+    def _resource_scores(
+        self, node: int, key: tuple[int, ...], known: tuple[int, ...] | None
+    ) -> tuple[int, ...]:
+        """Every class's resource score on ``node`` (``known`` holds the first few), remembered by ``key``.
+
+        Tuples: the collector stops tracking a tuple of ints, so a big memo costs it nothing.
+        """
         if known is None:
             known = self._older_scores.get(key)
             if known is not None:
                 self._remember(key, known)
+                if len(known) == len(self._class_list):
+                    return known
         alloc_cpu = self._alloc_cpu[node]
         alloc_memory_bytes = self._alloc_memory[node] * BYTES_PER_MB
         requested_cpu = self._req_cpu[node]
@@ -918,7 +959,7 @@ class FleetScheduler:
         nonzero_memory = (
             requested_memory * BYTES_PER_MB + self._without_memory[node] * DEFAULT_MEMORY_REQUEST_BYTES
         )
-        scores = [] if known is None else known
+        scores = [] if known is None else list(known)
         for cls in self._class_list[len(scores) :]:
             if self._legacy:
                 value = legacy_resource_score(
@@ -938,11 +979,15 @@ class FleetScheduler:
                     cls.balanced,
                 )
             scores.append(value)
+        result = tuple(scores)
         if known is None:
-            self._remember(key, scores)
-        return scores
+            self._remember(key, result)
+        else:
+            # The key is in the current memo (it was, or ``_remember`` moved it there).
+            self._score_memo[key] = result
+        return result
 
-    def _remember(self, key: tuple[int, ...], scores: list[int]) -> None:
+    def _remember(self, key: tuple[int, ...], scores: tuple[int, ...]) -> None:
         if len(self._score_memo) >= SCORE_MEMO_LIMIT:
             self._older_scores, self._score_memo = self._score_memo, {}
         self._score_memo[key] = scores
@@ -951,8 +996,42 @@ class FleetScheduler:
 
     def schedule(self, pods: PodBatch) -> FleetScheduleResult:
         """One scheduling cycle per pod, in order, each seeing the pods assumed before it."""
-        self._sync()
         count = len(pods)
+        cycles = self.schedule_lists(
+            (pods.app if pods.staging is None else np.where(pods.staging, -1, pods.app)).tolist(),
+            pods.cpu_millis.tolist(),
+            pods.memory_mb.tolist(),
+            pods.storage_mb.tolist(),
+            [-1] * count if pods.image is None else pods.image.tolist(),
+            [0] * count if pods.profile is None else pods.profile.tolist(),
+            pods.profiles,
+        )
+        return FleetScheduleResult(
+            _ints(cycles.node),
+            _ints(cycles.reason),
+            cycles.texts,
+            _ints(cycles.start),
+            _ints(cycles.examined),
+            _ints(cycles.feasible),
+            _ints(cycles.tied),
+        )
+
+    def schedule_lists(
+        self,
+        apps: list[int],
+        cpus: list[int],
+        memories: list[int],
+        storages: list[int],
+        images: list[int],
+        profile_of: list[int] | None = None,
+        profiles: Sequence[PodProfile] = (PodProfile(),),
+    ) -> ScheduledCycles:
+        """:meth:`schedule` for a caller that holds its pods in lists (``apps`` -1 for an ownerless
+        pod, ``images`` -1 for none): a small batch then costs no numpy conversions either way."""
+        self._sync()
+        count = len(apps)
+        if profile_of is None:
+            profile_of = [0] * count
         n, to_find = self._n, self._to_find
         result_node = [-1] * count
         result_reason = [-1] * count
@@ -965,15 +1044,10 @@ class FleetScheduler:
         if n == 0:
             texts.append(ERROR_NO_NODES_AVAILABLE)
             result_reason = [0] * count
-            return self._result(result_node, result_reason, texts, starts, examined_of, feasible_of, tied_of)
+            return ScheduledCycles(
+                result_node, result_reason, texts, starts, examined_of, feasible_of, tied_of
+            )
 
-        apps = (pods.app if pods.staging is None else np.where(pods.staging, -1, pods.app)).tolist()
-        cpus = pods.cpu_millis.tolist()
-        memories = pods.memory_mb.tolist()
-        storages = pods.storage_mb.tolist()
-        images = [-1] * count if pods.image is None else pods.image.tolist()
-        profile_of = [0] * count if pods.profile is None else pods.profile.tolist()
-        profiles = pods.profiles
         # The classes of the last batch serve the next one if its profiles are the same.
         profile_keys = [profile.key for profile in profiles]
         if profile_keys != self._batch_profile_keys:
@@ -987,13 +1061,17 @@ class FleetScheduler:
         highest = np.maximum.reduce
         placed: list[int] = []
         start = self.sampling.next_start_node_index % n
+        req_cpu, req_memory, req_storage = self._req_cpu, self._req_memory, self._req_storage
+        pod_counts, without_cpu, without_memory = self._pods, self._without_cpu, self._without_memory
+        messages, update_node = self._messages, self._update_node
 
-        for i in range(count):
-            app, cpu, memory, storage = apps[i], cpus[i], memories[i], storages[i]
-            key = (profile_of[i], cpu, memory, storage)
+        for i, app, cpu, memory, storage, image, profile in zip(
+            range(count), apps, cpus, memories, storages, images, profile_of, strict=True
+        ):
+            key = (profile, cpu, memory, storage)
             cls = classes.get(key)
             if cls is None:
-                cls = classes[key] = self._pod_class(profiles[profile_of[i]], cpu, memory, storage)
+                cls = classes[key] = self._pod_class(profiles[profile], cpu, memory, storage)
             s = start
             unusable = cls.unusable
             if not unusable:
@@ -1003,7 +1081,9 @@ class FleetScheduler:
             else:
                 examined, feasible = examined_count(unusable, s, to_find, n), to_find
             start = (s + examined) % n
-            starts[i], examined_of[i], feasible_of[i] = s, examined, feasible
+            starts[i] = s
+            examined_of[i] = examined
+            feasible_of[i] = feasible
             if feasible == 0:
                 text = self._fit_error(cls)
                 code = text_codes.get(text)
@@ -1019,23 +1099,27 @@ class FleetScheduler:
                 # Most pods skip the window terms: their other plugins score every sampled node
                 # alike. Most of those find some of the class's best nodes in their window.
                 tops = cls.tops
+                window = None
                 if (
                     mixed_zoning
                     or app_pods.get(app)
-                    or cls.profile.prefer_scan.size
-                    or (images[i] in node_images and self._image_may_score(node_images[images[i]]))
+                    or cls.profile.prefers
+                    or ((held := node_images.get(image)) and self._image_may_score(held))
                 ):
+                    # None when the terms turn out the same on every sampled node after all
+                    # (say the app has no pods in the window): then as for the other pods.
                     window = self._add_window_terms(
                         cls.base[s : s + examined],
                         cls,
                         app,
-                        images[i],
+                        image,
                         s,
                         examined,
                         feasible,
                         app_pods,
                         node_images,
                     )
+                if window is not None:
                     top = (window == highest(window)).nonzero()[0]
                     tied = len(top)
                 elif tops and (found := positions_between(tops, s, examined, n))[1]:
@@ -1053,49 +1137,32 @@ class FleetScheduler:
                 # The winner's scan position (plus n for a window offset past the end).
                 position = tops[(first + nth) % len(tops)] if top is None else s + int(top[nth])
                 node = order2[position]
-            result_node[i], tied_of[i] = node, tied
+            result_node[i] = node
+            tied_of[i] = tied
             placed.append(node)
-            self._assume(node, app, cpu, memory, storage, app_pods)
+            # Assume the pod (inlined: one call fewer a cycle).
+            req_cpu[node] += cpu
+            req_memory[node] += memory
+            req_storage[node] += storage
+            pod_counts[node] += 1
+            if cpu == 0:
+                without_cpu[node] += 1
+            if memory == 0:
+                without_memory[node] += 1
+            if app >= 0:
+                counts = app_pods.get(app)
+                if counts is None:
+                    app_pods[app] = {node: 1}
+                else:
+                    counts[node] = counts.get(node, 0) + 1
+            if messages:
+                messages.clear()
+            update_node(node)
 
         self._uniforms, self._next_uniform = uniforms, next_uniform
         self.sampling.next_start_node_index = start
         self._write_back(placed)
-        return self._result(result_node, result_reason, texts, starts, examined_of, feasible_of, tied_of)
-
-    @staticmethod
-    def _result(
-        node: list[int],
-        reason: list[int],
-        texts: list[str],
-        start: list[int],
-        examined: list[int],
-        feasible: list[int],
-        tied: list[int],
-    ) -> FleetScheduleResult:
-        return FleetScheduleResult(
-            _ints(node), _ints(reason), texts, _ints(start), _ints(examined), _ints(feasible), _ints(tied)
-        )
-
-    def _assume(
-        self, node: int, app: int, cpu: int, memory: int, storage: int, app_pods: dict[int, dict[int, int]]
-    ) -> None:
-        self._req_cpu[node] += cpu
-        self._req_memory[node] += memory
-        self._req_storage[node] += storage
-        self._pods[node] += 1
-        if cpu == 0:
-            self._without_cpu[node] += 1
-        if memory == 0:
-            self._without_memory[node] += 1
-        if app >= 0:
-            counts = app_pods.get(app)
-            if counts is None:
-                app_pods[app] = {node: 1}
-            else:
-                counts[node] = counts.get(node, 0) + 1
-        if self._messages:
-            self._messages.clear()
-        self._update_node(node)
+        return ScheduledCycles(result_node, result_reason, texts, starts, examined_of, feasible_of, tied_of)
 
     # -- score plugins that are not the same on every sampled node ------------------------------
 
@@ -1110,8 +1177,10 @@ class FleetScheduler:
         feasible: int,
         app_pods: dict[int, dict[int, int]],
         node_images: dict[int, dict[int, int]],
-    ) -> np.ndarray:
-        """The window's totals: ``window`` plus spreading, ImageLocality and TaintToleration where they vary."""
+    ) -> np.ndarray | None:
+        """The window's totals: ``window`` plus spreading, ImageLocality and TaintToleration where
+        they vary; None if none varies (``window`` is then the totals)."""
+        base = window
         counts = app_pods.get(app) if app >= 0 else None
         spread = None
         if self._legacy:
@@ -1121,14 +1190,14 @@ class FleetScheduler:
             spread = self._topology_spread(window, cls, counts or {}, start, length, feasible)
         if spread is not None:
             window = window + spread
-        if cls.profile.prefer_scan.size:
+        if cls.profile.prefers:
             taints = self._taint_toleration(window, cls, start, length)
             if taints is not None:
                 window = window + self._taint_weight * taints
         holders = node_images.get(image) if image >= 0 else None
         if holders:
             window = self._image_locality(window, holders, start, length)
-        return window
+        return None if window is base else window
 
     def _in_window(
         self, window: np.ndarray, counts: Mapping[int, int], start: int, length: int
