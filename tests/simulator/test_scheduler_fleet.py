@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from simulator.eirini.node_lifecycle import UNREACHABLE_TAINTS
-from simulator.kubernetes import scheduler_fleet
+from simulator.kubernetes import fleet_cache
 from simulator.kubernetes.cluster import (
     DEFAULT_TOLERATIONS,
     Image,
@@ -396,7 +396,7 @@ def test_small_batches_between_outside_changes_match_a_scheduler_built_afresh(
     """Releases, new images, cordons, NotReady nodes and outside pods between batches of 1–6 pods:
     the long-lived scheduler's cycles are those of one built from its nodes before each batch."""
     if memo_limit is not None:
-        monkeypatch.setattr(scheduler_fleet, "SCORE_MEMO_LIMIT", memo_limit)
+        monkeypatch.setattr(fleet_cache, "SCORE_MEMO_LIMIT", memo_limit)
     r = random.Random(seed)
     shapes = random_shapes(r)
     nodes = fleet_nodes(random_cluster(r, node_count, shapes), SELECTORS, IMAGES)
