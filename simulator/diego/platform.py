@@ -200,6 +200,9 @@ class DiegoPlatform(Platform):
         return self.auctioneer.round
 
     def steady(self) -> bool:
+        # Asked after every event: the records are grouped by app in one pass, once needed
+        # (one pass per app made a big push quadratic).
+        records_of: dict[str, list[ActualLRP]] | None = None
         for name, app in self.apps.items():
             if app.pending_actions or app.cli_waiting or app.state in ("PUSHING", "STAGING"):
                 return False
@@ -209,7 +212,11 @@ class DiegoPlatform(Platform):
                 return False  # Cloud Controller's change has not reached the BBS yet.
             if app.spec.crash is not None and app.state in ("STARTING", "RUNNING"):
                 return False  # an app that keeps crashing never settles
-            records = [lrp for lrp in self.actual.values() if lrp.app == name]
+            if records_of is None:
+                records_of = {}
+                for lrp in self.actual.values():
+                    records_of.setdefault(lrp.app, []).append(lrp)
+            records = records_of.get(name, [])
             if len(records) != wanted or not all(self._serving(lrp) for lrp in records):
                 return False
             if self.gorouter.routable_count(name) != wanted:

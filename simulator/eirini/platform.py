@@ -326,6 +326,9 @@ class EiriniPlatform(Platform):
                     return False
             elif node.ready_condition != NODE_READY or node.condition_taints:
                 return False
+        # Asked after every event: the app pods are grouped by app in one pass, once needed
+        # (one pass per app made a big push quadratic).
+        pods_of: dict[str, list[Pod]] | None = None
         for name, app in self.apps.items():
             if app.pending_actions or app.cli_waiting or app.state in ("PUSHING", "STAGING"):
                 return False
@@ -335,7 +338,12 @@ class EiriniPlatform(Platform):
             wanted = self.statefulsets[sts_name].replicas if sts_name else 0
             if sts_name is not None and app.state != "STOPPED" and wanted != app.desired:
                 return False
-            pods = [p for p in self.pods.values() if p.app == name and p.kind == "app"]
+            if pods_of is None:
+                pods_of = {}
+                for pod in self.pods.values():
+                    if pod.kind == "app":
+                        pods_of.setdefault(pod.app, []).append(pod)
+            pods = pods_of.get(name, [])
             if len(pods) != wanted or not all(p.ready and not p.deleting for p in pods):
                 return False
             if self.routable_count(name) != wanted:
