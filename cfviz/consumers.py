@@ -93,7 +93,8 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
             return
         if command.name == "detach":
             if self.private is None:
-                self.private = live.private_copy(self.channel_name)
+                async with live.sim_lock:  # the shared run may be advancing on its worker thread
+                    self.private = live.private_copy(self.channel_name)
             await self.send_json(self.private.snapshot(True))
             return
         if command.name == "attach":

@@ -2,8 +2,14 @@
 
 Each live run owns one asyncio task while it plays. Every tick the task advances the run's
 simulations (one per platform, in lockstep on one clock) by the wall time elapsed × the run's
-speed, folds the new records into each platform's view, and sends one frame to the run's group. Frames carry a sequence number; a client that misses one asks for
-a snapshot (the channel layer drops messages under load).
+speed, folds the new records into each platform's view, and sends one frame to the run's group.
+Frames carry a sequence number; a client that misses one asks for a snapshot (the channel layer
+drops messages under load).
+
+The simulation advances on a worker thread, within a wall-time budget per tick, so a big run at
+high speed never holds the event loop (every other socket of the process) for long: it falls
+behind the requested speed instead. The run's ``sim_lock`` keeps every other change to its
+simulations out while the thread works.
 
 A run that is not in memory (another process started it, or the server restarted) is rebuilt
 from its stored scenario, seed and live actions: the simulator is deterministic, so it is the
@@ -18,6 +24,7 @@ import asyncio
 import contextlib
 import copy
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -26,6 +33,7 @@ from channels.layers import get_channel_layer
 
 from cfviz import selectors, services
 from cfviz.fleet_runtime import FRAME_BUDGET_S, FRAME_INTERVAL_S, FleetLiveRun
+from cfviz.pacing import ADVANCE_BUDGET_S, FIRST_SLICE_S, advance_within
 from simulator.comparison import Comparison
 from simulator.narration import reached
 from simulator.records import Record
@@ -37,6 +45,8 @@ from simulator.view import ViewState
 log = logging.getLogger(__name__)
 
 TICK_S = 1 / 30
+# Simulations of detailed runs advance on these threads, one run at a time each (``sim_lock``).
+SIM_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="cfviz-sim")
 # While nothing happens, the clock still moves on screen a few times a second.
 CLOCK_FRAME_INTERVAL_S = 0.25
 # More records than this in one tick cannot be animated one by one: clients resync instead.
@@ -111,6 +121,11 @@ class LiveRun:
     timeline: Timeline = field(init=False)
     views: dict[str, ViewState] = field(init=False)
     task: asyncio.Task[None] | None = field(default=None, repr=False)
+    # Held while the simulations change: by the pace task's worker-thread advance, and by any
+    # change made from the loop that does not first stop the pace task.
+    sim_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    # The slice of simulated time the next tick advances by first (cfviz/pacing.py).
+    slice_s: float = FIRST_SLICE_S
     viewers: int = 0
     # How many of the scenario's narration steps the run has reached (they show in order).
     narrated: int = 0
@@ -171,6 +186,7 @@ class LiveRun:
         other = copy.copy(self)
         other.channel = channel
         other.task = None
+        other.sim_lock = asyncio.Lock()
         other.frame_seq = 0
         other.branches = copy.deepcopy(self.branches)
         other.timeline = self.timeline.fork()
@@ -298,34 +314,36 @@ class RunRegistry:
 
         Raises ScenarioError when the action does not fit the scenario.
         """
-        action = parse_action(data, live.spec, live.sims.now)
-        if action.at >= live.spec.duration_s:
-            raise ValueError(f"the scenario ends at {live.spec.duration_s:g} s")
-        if live.sims.now < live.branch.frontier - 1e-9:
-            # Acting on the past: a new branch from this moment; the old one is kept.
-            branch = Branch(
-                id=max(live.branches) + 1,
-                parent=live.branch_id,
-                forked_at=live.sims.now,
-                interventions=[a for a in live.interventions if a.at <= live.sims.now],
-                frontier=live.sims.now,
+        async with live.sim_lock:  # the run may be advancing on its worker thread
+            action = parse_action(data, live.spec, live.sims.now)
+            if action.at >= live.spec.duration_s:
+                raise ValueError(f"the scenario ends at {live.spec.duration_s:g} s")
+            new_branch: Branch | None = None
+            if live.sims.now < live.branch.frontier - 1e-9:
+                # Acting on the past: a new branch from this moment; the old one is kept.
+                new_branch = Branch(
+                    id=max(live.branches) + 1,
+                    parent=live.branch_id,
+                    forked_at=live.sims.now,
+                    interventions=[a for a in live.interventions if a.at <= live.sims.now],
+                    frontier=live.sims.now,
+                )
+                live.branches[new_branch.id] = new_branch
+                live.branch_id = new_branch.id
+                live.timeline.forget_after(live.sims.now)
+                new_branch.interventions.append(action)
+                live.sims.intervene(action)
+            else:
+                live.sims.intervene(action)
+                live.interventions.append(action)
+        if live.channel is None and new_branch is not None:
+            await database_sync_to_async(services.run_record_branch)(
+                run_id=live.run_id, branch=new_branch.to_dict()
             )
-            live.branches[branch.id] = branch
-            live.branch_id = branch.id
-            live.timeline.forget_after(live.sims.now)
-            branch.interventions.append(action)
-            live.sims.intervene(action)
-            if live.channel is None:
-                await database_sync_to_async(services.run_record_branch)(
-                    run_id=live.run_id, branch=branch.to_dict()
-                )
-        else:
-            live.sims.intervene(action)
-            live.interventions.append(action)
-            if live.channel is None:
-                await database_sync_to_async(services.run_record_intervention)(
-                    run_id=live.run_id, branch_id=live.branch_id, action=action_to_dict(action)
-                )
+        elif live.channel is None:
+            await database_sync_to_async(services.run_record_intervention)(
+                run_id=live.run_id, branch_id=live.branch_id, action=action_to_dict(action)
+            )
         if live.status == FINISHED:
             # The run has something to do again: go on from where it stopped.
             live.status = PAUSED
@@ -474,7 +492,7 @@ class RunRegistry:
                     pause_at = live.next_pause_at()
                     if pause_at is not None and pause_at >= live.sims.now:
                         target = min(target, pause_at)
-                    records = live.timeline.advance(until=target)
+                    records = await self._advance(live, target)
                 live.apply(records)
                 if live.narrate():
                     live.status = PAUSED
@@ -497,6 +515,24 @@ class RunRegistry:
             log.exception("run %s failed while playing", live.run_id)
             live.status = PAUSED
             await self._broadcast(live, live.next_frame())
+
+    async def _advance(self, live: LiveRun, target: float) -> dict[str, list[Record]]:
+        """Advance the run toward ``target`` on a worker thread, within the tick's budget."""
+        loop = asyncio.get_running_loop()
+        async with live.sim_lock:
+            future = loop.run_in_executor(
+                SIM_THREADS, advance_within, live.timeline, target, ADVANCE_BUDGET_S, live.slice_s
+            )
+            try:
+                records, live.slice_s = await asyncio.shield(future)
+                return records
+            except asyncio.CancelledError:
+                # A thread cannot be stopped: whoever cancelled waits until it is done (at most
+                # about one budget), so nothing else touches the simulations meanwhile.
+                while not future.done():
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await asyncio.wait([future])
+                raise
 
     async def _broadcast(self, live: LiveRun, frame: dict[str, Any]) -> None:
         await self._deliver(live, {"type": "sim.frame", "frame": frame})

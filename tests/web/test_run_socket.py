@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from typing import Any
 
 import pytest
 
+from cfviz import runtime
 from simulator.scenario import parse_scenario
 from simulator.view import ViewState
 from tests.web.helpers import (
@@ -247,3 +250,41 @@ async def test_a_deployment_that_keeps_runs_to_staff_closes_the_socket_for_other
     snapshot = await staff.receive_json_from()
     assert snapshot["type"] == "snapshot"
     await staff.disconnect()
+
+
+async def test_a_run_simulating_off_the_event_loop_leaves_other_viewers_served_and_pauses_after_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The advance runs on a worker thread: while it works (here: until the test lets it go),
+    another viewer still gets its snapshot, and a pause waits for the advance, then holds."""
+    working, release = threading.Event(), threading.Event()
+    real_advance = runtime.advance_within
+
+    def slow_advance(timeline: Any, target: float, budget_s: float, slice_s: float) -> tuple[Any, float]:
+        working.set()
+        assert release.wait(10), "the test never let the advance go"
+        return real_advance(timeline, target, budget_s, slice_s)
+
+    monkeypatch.setattr(runtime, "advance_within", slow_advance)
+    session = await new_session()
+    run = await new_run(session)
+    socket, _ = await connect(run.id, session)
+    await socket.receive_json_from()
+    await socket.send_json_to({"command": "play"})
+    await receive_until(socket, lambda m: m.get("status") == "playing")
+    # The pace task's first advance has begun on its thread.
+    assert await asyncio.to_thread(working.wait, 5)
+
+    watcher, connected = await connect(run.id, await new_session())
+    assert connected
+    snapshot = await watcher.receive_json_from(timeout=5)
+    assert snapshot["type"] == "snapshot" and snapshot["status"] == "playing"
+    await socket.send_json_to({"command": "pause"})
+    release.set()
+    paused = await receive_until(socket, lambda m: m.get("status") == "paused")
+    t = paused[-1]["t"]
+    await socket.send_json_to({"command": "snapshot"})
+    later = await receive_until(socket, lambda m: m.get("type") == "snapshot")
+    assert later[-1]["t"] == t, "nothing advanced after the pause"
+    await watcher.disconnect()
+    await socket.disconnect()
