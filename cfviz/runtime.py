@@ -527,8 +527,9 @@ class RunRegistry:
                 records, live.slice_s = await asyncio.shield(future)
                 return records
             except asyncio.CancelledError:
-                # A thread cannot be stopped: whoever cancelled waits until it is done (at most
-                # about one budget), so nothing else touches the simulations meanwhile.
+                # A thread cannot be stopped: whoever cancelled waits until it is done (about one
+                # budget; longer when many events fall on one instant), so nothing else touches
+                # the simulations meanwhile.
                 while not future.done():
                     with contextlib.suppress(asyncio.CancelledError):
                         await asyncio.wait([future])
