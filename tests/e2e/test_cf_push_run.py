@@ -79,3 +79,17 @@ def test_a_second_viewer_watches_the_same_run_without_controls(
         assert placements(watcher) == placements(page)
     finally:
         watcher_context.close()
+
+
+def test_a_run_page_whose_socket_is_refused_says_so_and_disables_its_controls(
+    live_asgi_url: str, page: Page
+) -> None:
+    """As the server closes it for a deployment that keeps runs to staff (code 4403)."""
+    page.route_web_socket(re.compile(r".*/ws/runs/.*"), lambda ws: ws.close(code=4403, reason="staff only"))
+    start_cf_push(page, live_asgi_url)
+
+    expect(page.locator("#connection")).to_have_text("staff only")
+    expect(page.locator("#gone-banner")).to_have_text(
+        "On this deployment, runs are for staff only: log in as staff to watch"
+    )
+    expect(page.get_by_role("button", name="Play", exact=True)).to_be_disabled()

@@ -6,6 +6,7 @@
  * each fleet view draws itself the same way.
  */
 
+import { showConnectionStatus } from "./connection_status.js";
 import { Controls } from "./controls.js";
 import { DecisionPanel } from "./decision_panel.js";
 import { FleetDiagram } from "./fleet_diagram.js";
@@ -280,23 +281,10 @@ function render() {
 }
 
 function showConnection(status) {
-  const text = {
-    connecting: "connecting…",
-    open: "live",
-    reconnecting: "reconnecting…",
-    gone: "no such run",
-    forbidden: "staff only",
-  }[status];
-  connection.textContent = text;
-  connection.dataset.connection = status;
-  if (status === "gone" || status === "forbidden") {
-    state.canControl = false;
-    controls.disableAll();
-    seek.disable();
-    const banner = document.getElementById("gone-banner");
-    if (status === "forbidden") banner.textContent = "On this deployment, runs are for staff only: log in as staff to watch";
-    banner.hidden = false;
-  }
+  if (!showConnectionStatus(connection, status)) return;
+  state.canControl = false;
+  controls.disableAll();
+  seek.disable();
 }
 
 build(config.platforms?.length ? config.platforms : ["diego"]);

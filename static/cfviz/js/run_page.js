@@ -7,6 +7,7 @@
  */
 
 import { ComparisonStrip } from "./compare.js";
+import { showConnectionStatus } from "./connection_status.js";
 import { Controls } from "./controls.js";
 import { LiveActions } from "./live_actions.js";
 import { latestRootfs } from "./operations.js";
@@ -155,22 +156,9 @@ function draw() {
 }
 
 function showConnection(status) {
-  const text = {
-    connecting: "connecting…",
-    open: "live",
-    reconnecting: "reconnecting…",
-    gone: "no such run",
-    forbidden: "staff only",
-  }[status];
-  connection.textContent = text;
-  connection.dataset.connection = status;
-  if (status === "gone" || status === "forbidden") {
-    controls.disableAll();
-    actions.setCanControl(false);
-    const banner = document.getElementById("gone-banner");
-    if (status === "forbidden") banner.textContent = "On this deployment, runs are for staff only: log in as staff to watch";
-    banner.hidden = false;
-  }
+  if (!showConnectionStatus(connection, status)) return;
+  controls.disableAll();
+  actions.setCanControl(false);
 }
 
 // Links to the mapping of Diego onto Kubernetes open it (it starts folded).
