@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from array import array
 
 import numpy as np
 
@@ -108,8 +109,8 @@ class EiriniFleet(FleetPlatform):
         self.queue_seq = 0
         self.attempts: dict[int, int] = {}
         self.busy_until = 0.0
-        # Staging pods running, for the pod slots they hold: node, and when each is done.
-        self.staging_pods: list[tuple[float, int]] = []
+        # Staging pods running, for the pod slots they hold: when each is done, node, app.
+        self.staging_pods: list[tuple[float, int, int]] = []
         # bits-service and kubelets: (arrives, seq, kind, subject) requests in time order.
         self.requests: list[tuple[float, int, int, int]] = []
         self.request_seq = 0
@@ -142,6 +143,17 @@ class EiriniFleet(FleetPlatform):
         # and a heap of the times (far fewer heap operations than one entry per image).
         self.images_reported: dict[float, list[tuple[int, int, int]]] = {}
         self.report_times: list[float] = []
+        # What simulator/fleet/eirini_explain.py needs to rebuild any cycle afterwards, written
+        # a window's batch at a time: per cycle, the pod it took (as in the queue) and where its
+        # node scan started; per app, the cycle before which the cache let its staging pod go
+        # (-1: not yet); per image the cache took in, in that order, its key ``app * nodes +
+        # node`` and the first cycle that saw it. C arrays (int, or 64 bits for the key): a few
+        # bytes an entry, nothing for the garbage collector to walk, filled by ``fromlist``.
+        self.cycle_pod = array("i")
+        self.cycle_start = array("i")
+        self.staging_released = array("i", [-1]) * self.apps.count
+        self.image_key = array("q")
+        self.image_cycle = array("i")
 
     # -- hops ---------------------------------------------------------------------------------
 
@@ -203,6 +215,8 @@ class EiriniFleet(FleetPlatform):
         memories = [app_memory[app] if app >= 0 else 0 for app in apps]
         storages = [app_disk[app] if app >= 0 else 0 for app in apps]
         result = self.scheduler.schedule_lists(apps, cpus, memories, storages, apps)
+        self.cycle_pod.fromlist(waiting)
+        self.cycle_start.fromlist(result.start)
         # One pod per cycle, first come first served: a pod's cycle starts when it has arrived
         # and the previous cycle is over.
         cycle = self.settings.scheduling_cycle_s
@@ -255,18 +269,26 @@ class EiriniFleet(FleetPlatform):
     def _catch_up(self, now: float) -> None:
         """What kube-scheduler's cache has heard of by ``now``: staging pods done, images pulled."""
         staging_pods = self.staging_pods
+        # The next cycle's index: what is taken in here is seen from that cycle on.
+        cycle = len(self.trace.round_at)
         if staging_pods and staging_pods[0][0] <= now:
             release = self.scheduler.release
+            released = self.staging_released
             while staging_pods and staging_pods[0][0] <= now:
-                _, node = heapq.heappop(staging_pods)
+                _, node, app = heapq.heappop(staging_pods)
                 # The Job's pod succeeded: it no longer counts on its node.
                 release(node, -1, 0, 0, 0)
+                released[app] = cycle
         times = self.report_times
         if times and times[0] <= now:
             images = self.scheduler.nodes.images
+            nodes = len(self.layout.names)
             while times and times[0] <= now:
                 # In (app, node) order within a time, as one heap of every image would give them.
-                for app, node, size in sorted(self.images_reported.pop(heapq.heappop(times))):
+                reported = sorted(self.images_reported.pop(heapq.heappop(times)))
+                self.image_key.fromlist([app * nodes + node for app, node, _ in reported])
+                self.image_cycle.fromlist([cycle] * len(reported))
+                for app, node, size in reported:
                     images.setdefault(app, {})[node] = size
 
     # -- staging --------------------------------------------------------------------------------
@@ -376,7 +398,7 @@ class EiriniFleet(FleetPlatform):
     def _staged(self, app: int, uploaded: float) -> None:
         trace = self.trace
         node = self.staging_node[app]
-        heapq.heappush(self.staging_pods, (uploaded, node))
+        heapq.heappush(self.staging_pods, (uploaded, node, app))
         # Succeeded → Eirini → Cloud Controller; CC desires the LRP → OPI → StatefulSet → pods.
         # ``self._hop()`` inlined, here and below: the same draws in the same order.
         hop_s, factors = self.hop_s, self.jitter.factors_left
