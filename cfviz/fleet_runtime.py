@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from cfviz.fleet_wire import encode_frame
+from simulator.fleet import diego_explain, eirini_explain
 from simulator.fleet.diego import DiegoFleet
-from simulator.fleet.diego_explain import lrp_decision, staging_decision
+from simulator.fleet.eirini import EiriniFleet
 from simulator.fleet.platform import FleetPlatform
 from simulator.fleet.run import FleetRun
 from simulator.scenario import Scenario as ScenarioSpec
@@ -174,11 +175,14 @@ class FleetLiveRun:
     def _decision(
         self, platform: str, sim: FleetPlatform, app: str, app_id: int, why: int | str
     ) -> dict[str, Any]:
-        """Why one of ``app``'s placements went where it did, once the playhead has passed it."""
-        if not isinstance(sim, DiegoFleet):
-            raise ValueError(
-                f"why-this-node is not available for {platform} in fleet mode (Diego's cells only)"
-            )
+        """Why one of ``app``'s placements went where it did, once the playhead has passed it:
+        the auction's decision on Diego, kube-scheduler's on Kubernetes."""
+        if isinstance(sim, DiegoFleet):
+            instance_decision, staging_decision = diego_explain.lrp_decision, diego_explain.staging_decision
+        elif isinstance(sim, EiriniFleet):
+            instance_decision, staging_decision = eirini_explain.pod_decision, eirini_explain.staging_decision
+        else:
+            raise ValueError(f"why-this-node is not available for {platform} in fleet mode")
         if why == "staging":
             if not sim.trace.staging_placed_at[app_id] <= self.t:
                 raise ValueError(f"{app}'s staging task is not placed at {self.t:.1f} s (the playhead)")
@@ -190,7 +194,7 @@ class FleetLiveRun:
             instance = int(sim.apps.first_instance[app_id]) + why
             if not sim.trace.placed_at[instance] <= self.t:
                 raise ValueError(f"{app}/{why} is not placed at {self.t:.1f} s (the playhead)")
-            decision = lrp_decision(sim, instance)
+            decision = instance_decision(sim, instance)
         return {"type": "fleet_decision", "platform": platform, "t": round(self.t, 6), "decision": decision}
 
     def summary(self) -> dict[str, Any]:

@@ -470,13 +470,13 @@ def test_why_here_beside_an_app_of_a_clicked_cell_opens_its_placement_decision(
         wait_drawn(page, platform, 5)
     panel = page.locator("section[data-part='decision'][data-platform='diego']")
     expect(panel).to_be_hidden()
-    # Kubernetes' nodes are not explained in fleet mode: no panel, no buttons.
-    expect(page.locator("section[data-part='decision'][data-platform='eirini']")).to_have_count(0)
+    # Kubernetes' nodes are explained too, in a panel of their own, in its words.
+    eirini_panel = page.locator("section[data-part='decision'][data-platform='eirini']")
+    expect(eirini_panel.locator("[data-slot='decision-title']")).to_have_text("Why this node?")
     at = tile(page, "eirini", "node-17")
     page.mouse.click(at["x"], at["y"])
     eirini_tooltip = page.locator(".fleet-view[data-platform='eirini'] .fleet-tooltip")
-    expect(eirini_tooltip.locator(".fleet-tooltip-app-list li")).to_have_count(2)
-    expect(eirini_tooltip.locator(".fleet-why")).to_have_count(0)
+    expect(eirini_tooltip.locator(".fleet-why")).to_have_count(2)
     page.keyboard.press("Escape")
 
     at = tile(page, "diego", "cell-17")
@@ -897,6 +897,26 @@ def test_a_real_fleet_run_of_the_scale_scenario_draws_its_frames(live_asgi_url: 
     tooltip.locator(".fleet-why").first.click()
     panel = page.locator("section[data-part='decision'][data-platform='diego']")
     expect(panel.locator("#decision-heading-diego")).to_have_text(re.compile(rf" → {re.escape(name)}$"))
+    winner = panel.locator("table.decision-table tbody tr[data-winner='true']")
+    expect(winner).to_have_attribute("data-cell", name)
+    page.keyboard.press("Escape")
+
+    # And on Kubernetes: kube-scheduler's cycle, replayed by the per-item scheduler.
+    tooltip = page.locator(".fleet-view[data-platform='eirini'] .fleet-tooltip")
+    for cell in spec["cells"]:
+        at = tile(page, "eirini", cell["name"])
+        page.mouse.click(at["x"], at["y"])
+        heading = tooltip.locator(".fleet-tooltip-apps-heading")
+        expect(heading).to_have_text(re.compile(r"on it$"), timeout=REAL_RUN_TIMEOUT_MS)
+        if heading.inner_text() != "No apps on it":
+            name = cell["name"]
+            break
+        page.keyboard.press("Escape")
+    else:
+        pytest.fail("no node held an app yet")
+    tooltip.locator(".fleet-why").first.click()
+    panel = page.locator("section[data-part='decision'][data-platform='eirini']")
+    expect(panel.locator("#decision-heading-eirini")).to_have_text(re.compile(rf" → {re.escape(name)}$"))
     winner = panel.locator("table.decision-table tbody tr[data-winner='true']")
     expect(winner).to_have_attribute("data-cell", name)
 

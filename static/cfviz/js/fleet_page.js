@@ -26,7 +26,7 @@ const toasts = document.getElementById("toasts");
 const connection = document.getElementById("connection");
 
 /** Platforms whose placements the server explains in fleet mode (docs/fleet.md §3). */
-const EXPLAINED = new Set(["diego"]);
+const EXPLAINED = new Set(["diego", "eirini"]);
 
 /**
  * @typedef {{view: FleetView, diagram: FleetDiagram, sections: HTMLElement[], summary: HTMLElement,
@@ -120,6 +120,8 @@ function buildPane(platform) {
     explains,
   });
   const decisionSection = fragment.querySelector("[data-part='decision']");
+  const title = decisionSection?.querySelector("[data-slot='decision-title']");
+  if (title) title.textContent = `Why this ${info.diagram.worker[0]}? `;
   const decision = decisionSection
     ? new DecisionPanel(decisionSection, { suffix: `-${platform}`, onClose: () => { decisionSection.hidden = true; } })
     : null;
@@ -245,7 +247,7 @@ function applyDecision(msg) {
   pane.decisionSection.hidden = false;
   pane.decision.show(decision.work, label, { decisions: { [decision.work]: decision } });
   // The fleet auction and the per-item one check each other here: they must agree.
-  if (decision.consistent === false) showToast(toasts, `${label}: the run's cell did not have the lowest score by the per-item auction. Please report this run.`);
+  if (decision.consistent === false) showToast(toasts, `${label}: the run's choice was not among the best by the per-item scheduler. Please report this run.`);
 }
 
 /** An error frame: a refused search is said beside the search box, anything else in a toast. */
