@@ -32,9 +32,14 @@ import numpy as np
 
 from simulator.cf.staging import compile_seconds
 from simulator.eirini.constants import NODE_STATUS_UPDATE_FREQUENCY_S, PROBE_PERIOD_S, cpu_request_millis
-from simulator.eirini.kube_scheduler import segment_labels, segment_taints
+from simulator.eirini.kube_scheduler import (
+    segment_labels,
+    segment_selector,
+    segment_taints,
+    segment_tolerations,
+)
 from simulator.fleet.platform import FleetPlatform
-from simulator.kubernetes.scheduler_fleet import FleetNodes, FleetScheduler
+from simulator.kubernetes.scheduler_fleet import FleetNodes, FleetScheduler, PodProfile
 from simulator.scenario import Scenario
 
 # kube-scheduler takes its queue a window at a time (see the module docstring).
@@ -88,6 +93,14 @@ class EiriniFleet(FleetPlatform):
         self.scheduler = FleetScheduler(nodes_of(scenario), settings, self.rng)
         templates = self.apps.templates
         per_app = self.apps.template
+        # An app with placement tags runs in its isolation segment, as the detailed model places
+        # it: its pods (staging pod too) select the segment's nodes and tolerate their taints.
+        tag_sets = sorted({t.placement_tags for t in templates})
+        self.profiles = [PodProfile(segment_selector(tags), segment_tolerations(tags)) for tags in tag_sets]
+        self.app_profile: list[int] | None = None
+        if any(tag_sets):
+            profile_of = [tag_sets.index(t.placement_tags) for t in templates]
+            self.app_profile = np.array(profile_of, dtype=np.int64)[per_app].tolist()
 
         # Plain lists: bits-service's loop reads them one request at a time.
         def column(values: list[float]) -> list[float]:
@@ -214,7 +227,14 @@ class EiriniFleet(FleetPlatform):
         cpus = [app_cpu[app] if app >= 0 else 0 for app in apps]
         memories = [app_memory[app] if app >= 0 else 0 for app in apps]
         storages = [app_disk[app] if app >= 0 else 0 for app in apps]
-        result = self.scheduler.schedule_lists(apps, cpus, memories, storages, apps)
+        app_profile = self.app_profile
+        if app_profile is None:  # no isolation segments: every pod has the default profile
+            result = self.scheduler.schedule_lists(apps, cpus, memories, storages, apps)
+        else:
+            profile_of = [app_profile[instance_app[pod] if pod >= 0 else -1 - pod] for pod in waiting]
+            result = self.scheduler.schedule_lists(
+                apps, cpus, memories, storages, apps, profile_of, self.profiles
+            )
         self.cycle_pod.fromlist(waiting)
         self.cycle_start.fromlist(result.start)
         # One pod per cycle, first come first served: a pod's cycle starts when it has arrived

@@ -9,13 +9,14 @@ detailed model's own code) runs the cycle again from the same start index. Its t
 explanation, and the node the fleet run chose must be among its top totals (ties are drawn at
 random on both sides): the two implementations check each other on every question asked.
 
-The pods are rebuilt as the fleet gives them to its scheduler: no node selector and the default
-tolerations (the fleet passes no profiles), an app pod's one image its app's droplet, a staging
-pod ownerless, imageless and without requests.
+The pods are rebuilt as the fleet gives them to its scheduler: the app's isolation segment (its
+placement tags as a node selector and tolerations, none without tags), an app pod's one image
+its app's droplet, a staging pod ownerless, imageless and without requests.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from array import array
 from typing import TYPE_CHECKING, Any
@@ -32,7 +33,7 @@ from simulator.kubernetes.cluster import (
     PodWork,
     statefulset_pod,
 )
-from simulator.kubernetes.fleet_arrays import NOT_READY_TAINTS
+from simulator.kubernetes.fleet_arrays import NOT_READY_TAINTS, PodProfile
 from simulator.kubernetes.sampling import SamplingState
 from simulator.kubernetes.scheduler import KubePlacement, schedule_pod
 
@@ -95,22 +96,33 @@ def pod_work(fleet: EiriniFleet, cycle: int) -> PodWork:
     """The pod ``cycle`` took, as the per-item scheduler takes it."""
     pod = int(fleet.cycle_pod[cycle])
     apps = fleet.apps
-    if pod < 0:
-        name = apps.name(-1 - pod)
-        job = staging_job_name(name)
-        return PodWork(name=job, app=name, ordinal=-1, labels=STAGING_LABELS)
-    app = int(fleet.instance_app[pod])
-    index = pod - int(apps.first_instance[app])
+    app = -1 - pod if pod < 0 else int(fleet.instance_app[pod])
+    # The app's isolation segment, as the fleet gives its pods (the default profile without one).
+    profile = fleet.profiles[fleet.app_profile[app]] if fleet.app_profile is not None else PodProfile()
+    selector, tolerations = dict(profile.node_selector), profile.tolerations
     name = apps.name(app)
+    if pod < 0:
+        job = staging_job_name(name)
+        return PodWork(
+            name=job,
+            app=name,
+            ordinal=-1,
+            labels=STAGING_LABELS,
+            node_selector=selector,
+            tolerations=tolerations,
+        )
+    index = pod - int(apps.first_instance[app])
     size = image_size(fleet, app)
-    return statefulset_pod(
+    work = statefulset_pod(
         name,
         index,
         cpu_milli=int(fleet.app_cpu[app]),
         memory_mb=int(apps.memory_mb[app]),
         ephemeral_mb=int(apps.disk_mb[app]),
         images=(Image(image_name(name), size),),
+        node_selector=selector,
     )
+    return dataclasses.replace(work, tolerations=tolerations)
 
 
 def image_name(app_name: str) -> str:
