@@ -331,9 +331,7 @@ class DiegoFleet(FleetPlatform):
             trace.staged_at[app] = staged
             count = self.app_instances[app]
             if count == 0:
-                trace.all_running_at[app] = staged
-                self.release_session(app, staged)
-                self.apps_done += 1
+                self.staged_without_instances(app, staged)
                 continue
             desired = staged + hop * next(factors)
             first = self.app_first[app]

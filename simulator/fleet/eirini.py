@@ -426,9 +426,7 @@ class EiriniFleet(FleetPlatform):
         trace.staged_at[app] = staged
         count = self.app_instances[app]
         if count == 0:
-            trace.all_running_at[app] = staged
-            self.release_session(app, staged)
-            self.apps_done += 1
+            self.staged_without_instances(app, staged)
             return
         first = self.app_first[app]
         desired = staged + 3 * (hop_s * (factors.pop() if factors else self.jitter.factor()))

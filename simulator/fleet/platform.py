@@ -174,6 +174,12 @@ class FleetPlatform(ABC):
         self.trace.all_running_at[app] = all_running
         self.release_session(app, all_running + self.timing.cli_poll_interval_s * self.jitter.uniform())
 
+    def staged_without_instances(self, app: int, staged: float) -> None:
+        """An app of no instances is done once staged: its cf push ends there."""
+        self.trace.all_running_at[app] = staged
+        self.release_session(app, staged)
+        self.apps_done += 1
+
     def release_session(self, app: int, at: float) -> None:
         heapq.heappush(self.sessions, (at, int(self.app_session[app])))
 
