@@ -881,44 +881,32 @@ def test_a_real_fleet_run_of_the_scale_scenario_draws_its_frames(live_asgi_url: 
     pause_run(page)
 
     # Why here? The server rebuilds the cells at that placement and scores them: its decision
-    # names this cell the winner, at the lowest score.
+    # names this cell the winner. On Kubernetes, kube-scheduler's cycle replayed per item.
     page.keyboard.press("Escape")
-    for cell in spec["cells"]:
-        at = tile(page, "diego", cell["name"])
-        page.mouse.click(at["x"], at["y"])
-        heading = tooltip.locator(".fleet-tooltip-apps-heading")
-        expect(heading).to_have_text(re.compile(r"on it$"), timeout=REAL_RUN_TIMEOUT_MS)
-        if heading.inner_text() != "No apps on it":
-            name = cell["name"]
-            break
+    names = [cell["name"] for cell in spec["cells"]]
+    for platform in ("diego", "eirini"):
+        name = open_why_on_a_busy_tile(page, platform, names)
+        panel = page.locator(f"section[data-part='decision'][data-platform='{platform}']")
+        heading = panel.locator(f"#decision-heading-{platform}")
+        expect(heading).to_have_text(re.compile(rf" → {re.escape(name)}$"))
+        winner = panel.locator("table.decision-table tbody tr[data-winner='true']")
+        expect(winner).to_have_attribute("data-cell", name)
         page.keyboard.press("Escape")
-    else:
-        pytest.fail("no cell held an app yet")
-    tooltip.locator(".fleet-why").first.click()
-    panel = page.locator("section[data-part='decision'][data-platform='diego']")
-    expect(panel.locator("#decision-heading-diego")).to_have_text(re.compile(rf" → {re.escape(name)}$"))
-    winner = panel.locator("table.decision-table tbody tr[data-winner='true']")
-    expect(winner).to_have_attribute("data-cell", name)
-    page.keyboard.press("Escape")
 
-    # And on Kubernetes: kube-scheduler's cycle, replayed by the per-item scheduler.
-    tooltip = page.locator(".fleet-view[data-platform='eirini'] .fleet-tooltip")
-    for cell in spec["cells"]:
-        at = tile(page, "eirini", cell["name"])
+
+def open_why_on_a_busy_tile(page: Page, platform: str, names: list[str]) -> str:
+    """Click tiles in order until one holds an app, then its first "why here?"; its name."""
+    tooltip = page.locator(f".fleet-view[data-platform='{platform}'] .fleet-tooltip")
+    for name in names:
+        at = tile(page, platform, name)
         page.mouse.click(at["x"], at["y"])
         heading = tooltip.locator(".fleet-tooltip-apps-heading")
         expect(heading).to_have_text(re.compile(r"on it$"), timeout=REAL_RUN_TIMEOUT_MS)
         if heading.inner_text() != "No apps on it":
-            name = cell["name"]
-            break
+            tooltip.locator(".fleet-why").first.click()
+            return name
         page.keyboard.press("Escape")
-    else:
-        pytest.fail("no node held an app yet")
-    tooltip.locator(".fleet-why").first.click()
-    panel = page.locator("section[data-part='decision'][data-platform='eirini']")
-    expect(panel.locator("#decision-heading-eirini")).to_have_text(re.compile(rf" → {re.escape(name)}$"))
-    winner = panel.locator("table.decision-table tbody tr[data-winner='true']")
-    expect(winner).to_have_attribute("data-cell", name)
+    pytest.fail(f"no {platform} tile held an app yet")
 
 
 def pause_run(page: Page) -> None:
